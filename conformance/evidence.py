@@ -7,7 +7,7 @@ cassette replay or a schemathesis response. Evidence is redacted before it leave
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 Headers = tuple[tuple[str, str], ...]
@@ -77,32 +77,42 @@ class Observation:
         return f"{self.request.method} {self.request.url} -> {answer}"
 
 
-@dataclass(frozen=True)
 class Redactor:
     """Replaces secret values (API keys, client secrets, tokens) in evidence.
 
-    Each secret becomes a placeholder naming its kind and a short index, so a reader can
-    still see that the token issued in one answer is the one presented in the next.
+    Each secret becomes a placeholder naming its kind and its order of first sight, so a
+    reader can still see that the token issued in one answer is the one presented in the
+    next. The suite registers every token it sees, so a redactor learns as the run goes on
+    and redacts at the moment evidence leaves the run (reports, failure messages, logs).
     """
 
-    secrets: dict[str, str] = field(default_factory=dict)
+    def __init__(self, secrets: dict[str, str] | None = None) -> None:
+        self._placeholders: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+        for value, kind in (secrets or {}).items():
+            self.add(value, kind)
 
-    def with_secret(self, value: str | None, kind: str) -> Redactor:
-        if not value or value in self.secrets or len(value) < 4:
-            return self
-        placeholder = f"<{kind}-{len([k for k in self.secrets.values() if k.startswith('<' + kind)]) + 1}>"
-        return replace(self, secrets={**self.secrets, value: placeholder})
+    def add(self, value: str | None, kind: str) -> None:
+        # Very short values would redact ordinary text; no real secret is that short.
+        if not value or len(value) < 4 or value in self._placeholders:
+            return
+        self._counts[kind] = self._counts.get(kind, 0) + 1
+        self._placeholders[value] = f"<{kind}-{self._counts[kind]}>"
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._placeholders
 
     def text(self, text: str) -> str:
         # Longest first, so a secret that contains another is replaced whole.
-        for value in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(value, self.secrets[value])
+        for value in sorted(self._placeholders, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, self._placeholders[value])
         return text
 
     def headers(self, headers: Headers) -> Headers:
         redacted = []
         for key, value in headers:
-            if key.lower() in {"authorization", "cookie", "set-cookie"}:
+            if key.lower() in {"authorization", "cookie", "set-cookie", "proxy-authorization"}:
                 scheme = value.split(" ", 1)[0] if " " in value else ""
                 value = f"{scheme} <redacted>".strip()
             redacted.append((key, self.text(value)))
