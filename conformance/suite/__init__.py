@@ -1,0 +1,1 @@
+"""The conformance tests pytest collects, one module per profile of the catalogue."""
