@@ -141,6 +141,10 @@ def pytest_configure(config: pytest.Config) -> None:
                      is_worker=hasattr(config, "workerinput"))
     config.stash[STATE_KEY] = state
 
+    from conformance.suite.steps import reseed
+
+    reseed(seed)
+
 
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: every worker uses the controller's seed."""

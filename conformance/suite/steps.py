@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import random
 import string
 from collections.abc import Callable
 
@@ -64,19 +64,28 @@ def issued_token_or_skip(client: FlowClient, judge: Judge, requirement: str,
     return issue, members
 
 
+# Values the suite makes up (unknown keys, forged tokens) come from the run's seed, so a
+# replayed run sends byte for byte what the recorded run sent.
+_made_up = random.Random()
+
+
+def reseed(seed: int) -> None:
+    _made_up.seed(seed)
+
+
 def forge_like(real: str) -> str:
     """A token of the real one's length and character classes that was never issued."""
     pools = (string.digits, "abcdef", "ABCDEF", string.ascii_lowercase, string.ascii_uppercase)
     forged = []
     for character in real:
         pool = next((p for p in pools if character in p), None)
-        forged.append(secrets.choice(pool) if pool else character)
+        forged.append(_made_up.choice(pool) if pool else character)
     candidate = "".join(forged)
     return candidate if candidate != real else forge_like(real)
 
 
 def random_suffix() -> str:
-    return secrets.token_hex(6)
+    return f"{_made_up.getrandbits(48):012x}"
 
 
 def issuance(client: FlowClient, label: str, observation: Observation) -> Issuance:
