@@ -109,6 +109,10 @@ class ReferenceConfig:
     def site(self, site_id: str) -> Site | None:
         return self._sites.get(site_id)
 
+    def site_of(self, site_id: str) -> Site:
+        """The site a configured key or client belongs to (checked at construction)."""
+        return self._sites[site_id]
+
     def public_key(self, key: str) -> PublicKey | None:
         return self._keys.get(key)
 

@@ -81,5 +81,5 @@ def server_error_response() -> Response:
 def _error_response(status: int, body: object, media_type: str,
                     headers: Mapping[str, str]) -> Response:
     return Response(
-        json.dumps(body), status_code=status, media_type=media_type,
+        json.dumps(body, separators=(",", ":")), status_code=status, media_type=media_type,
         headers={"Cache-Control": "no-store", "Pragma": "no-cache", **headers})
