@@ -9,12 +9,17 @@ from conformance.formats import carries_token
 
 
 def invalid_client(requirement: str, observation: Observation, what: str) -> Finding:
-    """EX-BAD-SECRET, EX-UNKNOWN-CLIENT: 401 with error invalid_client and no token."""
+    """EX-BAD-SECRET, EX-UNKNOWN-CLIENT: 401, error invalid_client where there is an error
+    member, and no token.
+
+    An answer without an OAuth error object at all is EX-ERROR-OBJECT's finding, not this one.
+    """
     data = body_of(observation)
     error = data.get("error") if isinstance(data, dict) else None
+    code_ok = error is None or error == "invalid_client"
     return judge(
         requirement,
-        observation.status == 401 and error == "invalid_client" and not carries_token(data),
+        observation.status == 401 and code_ok and not carries_token(data),
         f"{what} refused with 401 and error invalid_client",
         describe(observation),
         observation,

@@ -54,10 +54,11 @@ def fields(observation: Observation) -> Finding:
 
 
 def bearer_accepted(by_query: Observation, by_bearer: Observation) -> Finding:
-    """TI-BEARER: the bearer header reaches the same session as the token parameter."""
+    """TI-BEARER: the bearer header gets token information as the token parameter does."""
+    query_session, bearer_session = session_id(by_query), session_id(by_bearer)
     return judge(
         "TI-BEARER",
-        session_id(by_bearer) is not None and session_id(by_bearer) == session_id(by_query),
+        bool(information(by_bearer)) and query_session == bearer_session,
         "the access token as an Authorization bearer header gives the same information",
         describe(by_bearer),
         by_query,

@@ -22,7 +22,10 @@ INFO = {"sessionId": 63293199710, "userId": 495174262412, "authenticated": "fals
     (httpx.Response(401, json={"error": "invalid_client"}), Outcome.PASSED),
     (httpx.Response(400, json={"error": "invalid_client"}), Outcome.FAILED),
     (httpx.Response(401, json={"error": "invalid_request"}), Outcome.FAILED),
+    # Without an OAuth error member the code is EX-ERROR-OBJECT's to judge, not this check's.
     (httpx.Response(401, json={"errors": {"error": [{"code": "invalid_client"}]}}),
+     Outcome.PASSED),
+    (httpx.Response(401, json={"error": "invalid_client", "access_token": "x" * 20}),
      Outcome.FAILED),
     (httpx.Response(200, json={"access_token": "x" * 20}), Outcome.FAILED),
 ])
