@@ -24,6 +24,7 @@ from conformance.client import FlowClient, TokenLedger
 from conformance.evidence import Observation, Redactor
 from conformance.findings import Finding, Outcome
 from conformance.preflight import TargetUnusable, preflight
+from conformance.recording import session as cassettes
 from conformance.target import (
     TARGET_OPTIONS,
     Target,
@@ -60,6 +61,8 @@ class RunState:
     server: Any = None
     unusable: str | None = None
     is_worker: bool = False
+    # Set when replaying cassettes: the seconds the recording waited (see conformance.recording).
+    replayed_wait: float | None = None
 
     def record(self, finding: Finding, test: str) -> dict[str, Any]:
         return self.log.add(finding, self.redactor, test)
@@ -86,6 +89,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="judge only this profile (repeatable)")
     group.addoption("--reference-fault", dest="dr_faults", action="append", default=[],
                     help="start the embedded reference with this named fault (repeatable)")
+    cassettes.add_options(group)
 
 
 def _settings(config: pytest.Config) -> dict[str, Any]:
@@ -144,6 +148,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.suite.steps import reseed
 
     reseed(seed)
+    cassettes.configure(config, state)
 
 
 def pytest_configure_node(node: Any) -> None:
@@ -257,6 +262,8 @@ def time_passes(conformance_run: RunState, client: FlowClient) -> Callable[[], f
     """Lets time pass for the target: the embedded reference's clock moves, others wait."""
 
     def wait() -> float:
+        if conformance_run.replayed_wait is not None:
+            return conformance_run.replayed_wait
         server = conformance_run.server
         if server is not None:
             server.clock.advance(EMBEDDED_WAIT_SECONDS)
