@@ -46,10 +46,24 @@ def _require_answer(observation: Observation, where: str) -> None:
         raise TargetUnusable(f"cannot reach the {where}: {observation.error}")
 
 
+# Root elements an XML answer of these endpoints can have; an HTML page parses as XML too,
+# and must not pass for an answer.
+_XML_ROOTS = frozenset({"session_token", "token", "errors", "error", "fault"})
+
+
+def _speaks_the_api(observation: Observation) -> bool:
+    assert observation.response is not None
+    data = parse_body(observation.response)
+    if data is None:
+        return False
+    if observation.response.body.lstrip().startswith("<"):
+        return isinstance(data, dict) and bool(set(data) & _XML_ROOTS)
+    return True
+
+
 def _require_readable(observation: Observation, what: str) -> None:
     assert observation.response is not None
-    if observation.response.status >= 500 and parse_body(observation.response) is None:
-        raise TargetUnusable(f"{what} answers a server error: {describe(observation)}")
-    if parse_body(observation.response) is None:
-        raise TargetUnusable(
-            f"{what} answers something that is not JSON, XML or JSONP: {describe(observation)}")
+    if not _speaks_the_api(observation):
+        problem = "a server error" if observation.response.status >= 500 else (
+            "something that is not JSON, XML or JSONP of this API")
+        raise TargetUnusable(f"{what} answers {problem}: {describe(observation)}")
