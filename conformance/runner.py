@@ -74,7 +74,7 @@ def certify_main(args: argparse.Namespace) -> int:
 
 
 def _judge(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    _configure_logging()
     try:
         settings = resolve_settings(vars(args))
         if not wants_embedded(settings):
@@ -89,6 +89,19 @@ def _judge(args: argparse.Namespace) -> int:
 
     status = pytest.main(_pytest_args(args, report_dir))
     return _verdict(status, report_path, certify=args.certify)
+
+
+def _configure_logging() -> None:
+    """INFO from this package for the CI log; HTTP libraries stay quiet, because their
+    request lines carry tokens in query strings that must not reach a log."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("dr-conformance: %(message)s"))
+    package_log = logging.getLogger("conformance")
+    package_log.setLevel(logging.INFO)
+    if not package_log.handlers:
+        package_log.addHandler(handler)
+    for noisy in ("httpx", "httpcore", "urllib3", "uvicorn", "uvicorn.error"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _preflight(settings: dict[str, Any]) -> None:
