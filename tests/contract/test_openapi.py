@@ -238,7 +238,13 @@ def test_every_operation_documents_its_refusals(spec: dict[str, Any]) -> None:
 
 def test_token_answers_come_in_every_format(spec: dict[str, Any]) -> None:
     formats = {"application/json", "application/xml", "text/xml"}
-    jsonp = {"application/javascript", "text/javascript", "application/x-javascript"}
+    jsonp = {
+        "application/javascript",
+        "text/javascript",
+        "application/x-javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+    }
 
     for path, method, operation in _operations(spec):
         content = set(_resolve(spec, operation["responses"]["200"])["content"])
@@ -268,7 +274,7 @@ def _links(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for _, _, operation in _operations(spec):
         for status, response in operation["responses"].items():
             for name, link in _resolve(spec, response).get("links", {}).items():
-                yield operation["operationId"], f"{status} {name}", link
+                yield operation["operationId"], f"{status} {name}", _resolve(spec, link)
 
 
 def test_every_link_targets_a_known_operation(spec: dict[str, Any]) -> None:
@@ -281,26 +287,35 @@ def test_every_link_targets_a_known_operation(spec: dict[str, Any]) -> None:
 
 
 def test_the_session_aware_flow_is_linked(spec: dict[str, Any]) -> None:
-    links = {(source, link["operationId"]): link for source, _, link in _links(spec)}
+    links = {(source, name): link for source, name, link in _links(spec)}
 
-    exchange = links[("getSessionToken", "createToken")]
+    exchange = links[("getSessionToken", "200 ExchangeSessionToken")]
+    assert exchange["operationId"] == "createToken"
     assert exchange["requestBody"] == {
         "grant_type": "password",
         "dr_session_token": "$response.body#/session_token",
     }
-    refresh = links[("createToken", "createToken")]
+
+    refresh = links[("createToken", "200 RefreshToken")]
+    assert refresh["operationId"] == "createToken"
     assert refresh["requestBody"] == {
         "grant_type": "refresh_token",
         "refresh_token": "$response.body#/refresh_token",
     }
-    for source, target in [
-        ("createToken", "getTokenInformation"),
-        ("createToken", "revokeToken"),
-        ("getShopperToken", "getTokenInformation"),
+
+    for source, name, target in [
+        ("createToken", "200 TokenInformation", "getTokenInformation"),
+        ("createToken", "200 RevokeToken", "revokeToken"),
+        ("getShopperToken", "200 TokenInformation", "getTokenInformation"),
     ]:
-        assert links[(source, target)]["parameters"] == {
+        assert links[(source, name)]["operationId"] == target
+        assert links[(source, name)]["parameters"] == {
             "query.token": "$response.body#/access_token"
         }
+
+    after_revocation = links[("revokeToken", "200 InformationAfterRevocation")]
+    assert after_revocation["operationId"] == "getTokenInformation"
+    assert after_revocation["parameters"] == {"query.token": "$request.query.token"}
 
 
 # --- examples --------------------------------------------------------------------------
@@ -401,7 +416,9 @@ def test_xml_token_information_accepts_text_members(registry: Registry) -> None:
     }
 
     assert _schema_errors(registry, "TokenInformationXml", decoded) == []
+    assert _schema_errors(registry, "TokenInformationXml", {"info": decoded}) == []
     assert _schema_errors(registry, "TokenInformationXml", {**decoded, "expiresIn": "x"}) != []
+    assert _schema_errors(registry, "TokenInformationXml", {"a": decoded, "b": decoded}) != []
 
 
 @pytest.mark.parametrize(
