@@ -55,7 +55,10 @@ def invalid_token() -> OAuthError:
 def oauth_error_response(error: OAuthError, config: ReferenceConfig, *,
                          token_endpoint: bool) -> Response:
     body: dict[str, str] = {"error": error.error, "error_description": error.description}
-    if token_endpoint and config.has_fault("error-without-error-member"):
+    if (token_endpoint and config.has_fault("error-without-error-member")
+            and error.error != "invalid_client"):
+        # invalid_client refusals keep their error member: EX-BAD-SECRET and
+        # EX-UNKNOWN-CLIENT judge that code, and the fault is to break EX-ERROR-OBJECT only.
         body = {"message": error.description}
     media_type = JSON_MEDIA_TYPE
     if config.has_fault("error-text-plain"):

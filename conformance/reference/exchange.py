@@ -69,7 +69,7 @@ async def _answer(ctx: ReferenceContext, request: Request, json_suffix: bool) ->
         issued = _grant(ctx, request, params, client)
     except (ParameterError, FormatError) as exc:
         raise OAuthError(400, "invalid_request", str(exc)) from exc
-    body = render_token_object(issued, ctx.config)
+    body = render_token_object(issued, ctx.config, token_endpoint=True)
     return render(rendering, body, xml_root="token", xml_body=body, config=ctx.config,
                   headers=token_headers(ctx.config))
 

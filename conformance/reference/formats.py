@@ -127,8 +127,14 @@ def _quality(parameters: list[str]) -> float:
 # --- bodies -----------------------------------------------------------------------------
 
 
-def token_object(issued: IssuedToken, config: ReferenceConfig) -> dict[str, object]:
-    """The flat OAuth token object every issuing endpoint answers (EX-TOKEN-FIELDS)."""
+def token_object(issued: IssuedToken, config: ReferenceConfig, *,
+                 token_endpoint: bool = False) -> dict[str, object]:
+    """The flat OAuth token object every issuing endpoint answers (EX-TOKEN-FIELDS).
+
+    ``token_endpoint`` marks answers of ``/oauth20/token``, the only ones the
+    no-refresh-token fault strips: the one-call token keeps its refresh token so that the
+    fault breaks EX-TOKEN-FIELDS and not ST-ONE-CALL-TOKEN as well.
+    """
     expires_in: object = issued.expires_in
     if config.has_fault("expires-in-string"):
         expires_in = str(issued.expires_in)
@@ -138,7 +144,7 @@ def token_object(issued: IssuedToken, config: ReferenceConfig) -> dict[str, obje
         "expires_in": expires_in,
         "refresh_token": issued.refresh_token,
     }
-    if config.has_fault("no-refresh-token"):
+    if token_endpoint and config.has_fault("no-refresh-token"):
         del body["refresh_token"]
     return body
 

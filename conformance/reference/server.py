@@ -130,11 +130,28 @@ class ReferenceServer:
 
 def _listen(host: str, port: int) -> socket.socket:
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        return socket.create_server((host, port), family=family)
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+        # The protocol must be named: asyncio turns Nagle's algorithm off only on sockets
+        # whose proto is IPPROTO_TCP, and with it on every answer's body waits for the
+        # client's delayed ACK (about 40 ms on loopback).
+        sock = socket.socket(family, kind, proto)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ServerStartError(f"cannot listen on {host}:{port}: {reason}") from exc
+        raise ServerStartError(f"cannot listen on {host}:{port}: {_reason(exc)}") from exc
+    try:
+        # Lets a restarted server reuse a port whose old connections linger in TIME_WAIT;
+        # a port another process listens on is still refused.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(socket.SOMAXCONN)
+    except OSError as exc:
+        sock.close()
+        raise ServerStartError(f"cannot listen on {host}:{port}: {_reason(exc)}") from exc
+    return sock
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 # --- the serve command ------------------------------------------------------------------
