@@ -303,7 +303,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     failures = [f for f in findings if f.outcome is Outcome.FAILED]
     if failures:
         redactor = item.config.stash[STATE_KEY].redactor
-        raise RequirementFailed("\n".join(redactor.text(f.describe()) for f in failures))
+        raise RequirementFailed("\n".join(redactor.text(f.describe())[:2000] for f in failures))
     if findings and all(f.outcome is Outcome.SKIPPED for f in findings):
         pytest.skip("; ".join(sorted({f.observed for f in findings})))
     return result

@@ -15,6 +15,7 @@ from conformance.evidence import Observation, Redactor
 from conformance.findings import SEVERITY, Finding, Outcome
 
 BODY_LIMIT = 2000
+TEXT_LIMIT = 300
 
 
 def observation_to_dict(observation: Observation, redactor: Redactor) -> dict[str, Any]:
@@ -34,16 +35,17 @@ def observation_to_dict(observation: Observation, redactor: Redactor) -> dict[st
     return entry
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... ({len(text)} chars)"
+def _cut(text: str, limit: int = BODY_LIMIT) -> str:
+    """Shortens text that has already been redacted (never before: see checks.common)."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
 def finding_to_dict(finding: Finding, redactor: Redactor, test: str) -> dict[str, Any]:
     return {
         "requirement": finding.requirement,
         "outcome": finding.outcome.value,
-        "expected": redactor.text(finding.expected),
-        "observed": redactor.text(finding.observed),
+        "expected": _cut(redactor.text(finding.expected), TEXT_LIMIT),
+        "observed": _cut(redactor.text(finding.observed), TEXT_LIMIT),
         "test": test,
         "evidence": [observation_to_dict(o, redactor) for o in finding.evidence],
     }

@@ -8,7 +8,8 @@ from conformance.evidence import Observation
 from conformance.findings import Finding, judge
 from conformance.formats import carries_token, parse_body
 
-BODY_EXCERPT = 160
+# Enough of a body to hold any token whole; reports cut the redacted text shorter.
+BODY_EXCERPT = 4096
 
 
 def describe(observation: Observation) -> str:
@@ -16,9 +17,9 @@ def describe(observation: Observation) -> str:
     response = observation.response
     if response is None:
         return f"no answer ({observation.error})"
-    body = " ".join(response.body.split())
-    if len(body) > BODY_EXCERPT:
-        body = body[:BODY_EXCERPT] + "..."
+    # The body is not shortened here: a token cut in half would escape redaction. Reports
+    # shorten the text after redacting it.
+    body = " ".join(response.body[:BODY_EXCERPT].split())
     content_type = response.content_type or "no content type"
     head = f"{response.status} {content_type}"
     return f"{head} {body!r}" if body else head

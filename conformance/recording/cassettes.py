@@ -107,6 +107,9 @@ class Provenance:
     suite_version: str = __version__
     embedded: bool = False
     faults: tuple[str, ...] = ()
+    # The profiles the recording was limited to (none: every profile); a replay judges the
+    # same ones, as the values the suite makes up depend on which tests ran before.
+    profiles: tuple[str, ...] = ()
     api_key: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
@@ -118,6 +121,7 @@ class Provenance:
     def to_json(self) -> str:
         data = asdict(self)
         data["faults"] = list(self.faults)
+        data["profiles"] = list(self.profiles)
         data["notes"] = list(self.notes)
         data["credentials_are_pseudonyms"] = True
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -152,7 +156,7 @@ def read_provenance(directory: Path) -> Provenance:
         raise ProvenanceError(f"{path} is not JSON: {exc}") from None
     known = {f.name for f in fields(Provenance)}
     values = {key: value for key, value in data.items() if key in known}
-    for name in ("faults", "notes"):
+    for name in ("faults", "profiles", "notes"):
         values[name] = tuple(values.get(name) or ())
     try:
         return Provenance(**values)

@@ -61,6 +61,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="the cassette folder (default cassettes/<target name>/)")
     parser.add_argument("--reference-fault", dest="faults", action="append", default=[],
                         metavar="FAULT", help="start the embedded reference with this fault")
+    parser.add_argument("--profile", dest="profiles", action="append", default=[],
+                        help="record only this profile's tests (repeatable; default: all)")
 
 
 def add_record_command(commands: Any) -> None:
@@ -102,7 +104,8 @@ def record_main(args: argparse.Namespace) -> int:
         name = target_name(settings)
         directory = args.cassette_dir or default_cassette_dir(name)
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-        recording = record(settings, directory, seed=seed, faults=args.faults)
+        recording = record(settings, directory, seed=seed, faults=args.faults,
+                           profiles=args.profiles)
     except (TargetError, TargetUnusable, CannotRecord) as exc:
         return _unusable(str(exc))
     print(f"dr-conformance: recorded {recording.interactions} interactions in "
@@ -115,14 +118,15 @@ def target_name(settings: dict[str, Any]) -> str:
 
 
 def record(settings: dict[str, Any], directory: Path, *, seed: int,
-           faults: list[str] | None = None) -> Recording:
+           faults: list[str] | None = None, profiles: list[str] | None = None) -> Recording:
     """Record the scenario suite into ``directory``, replacing what was there on success."""
     if not wants_embedded(settings):
         check_reachable(settings)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
-        status = _run_suite(settings, staging, seed=seed, faults=faults or [])
+        status = _run_suite(settings, staging, seed=seed, faults=faults or [],
+                            profiles=profiles or [])
         if not (staging / PROVENANCE_NAME).exists():
             raise CannotRecord(_why_not_recorded(status))
         if directory.exists():
@@ -149,11 +153,13 @@ def check_reachable(settings: dict[str, Any]) -> None:
 
 
 def _run_suite(settings: dict[str, Any], directory: Path, *, seed: int,
-               faults: list[str]) -> int:
+               faults: list[str], profiles: list[str]) -> int:
     arguments = [str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini"), "--rootdir",
                  str(SUITE_DIR), "-p", "no:cacheprovider", "-q", "--no-header",
                  "--no-generative", "--cassette-dir", str(directory),
-                 "--record-mode", "rewrite", "--seed", str(seed)]
+                 "--record-mode", "rewrite", "--seed", str(seed),
+                 # This process imported the package before pytest could rewrite it.
+                 "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     for spec_dest, value in settings.items():
         if value is not None and spec_dest != "report_dir":
             arguments += ["--" + spec_dest.replace("_", "-"), str(value)]
@@ -161,6 +167,8 @@ def _run_suite(settings: dict[str, Any], directory: Path, *, seed: int,
         arguments += ["--report-dir", str(settings["report_dir"])]
     for fault in faults:
         arguments += ["--reference-fault", fault]
+    for profile in profiles:
+        arguments += ["--profile", profile]
     with quiet_http_logs():
         return int(pytest.main(arguments))
 
@@ -185,7 +193,12 @@ def drift_main(args: argparse.Namespace) -> int:
         baseline = read_provenance(baseline_dir)
         with tempfile.TemporaryDirectory(prefix="dr-drift-") as scratch:
             fresh_dir = Path(scratch) / name
-            record(settings, fresh_dir, seed=baseline.seed, faults=args.faults)
+            if args.profiles and sorted(args.profiles) != sorted(baseline.profiles):
+                raise CannotRecord("drift compares the profiles the cassettes were recorded "
+                                   f"with ({', '.join(baseline.profiles) or 'all'}); "
+                                   "drop --profile")
+            record(settings, fresh_dir, seed=baseline.seed, faults=args.faults,
+                   profiles=list(baseline.profiles))
             report = compare_folders(baseline_dir, fresh_dir)
     except (TargetError, TargetUnusable, CannotRecord, ProvenanceError) as exc:
         return _unusable(str(exc))

@@ -1,10 +1,10 @@
 """Replaying cassettes offline: the network guard, and judging the vendor's samples.
 
-A replay must prove that nothing it judged came from the network. vcrpy (record mode
-``none``) answers every request the cassette holds and raises for any other; the guard
-below is the second wall: while it stands, any attempt to open an internet socket fails,
-so a request that slips past vcrpy (outside a cassette, in a fixture, in a thread) fails
-loudly instead of quietly reaching a live target.
+A replay must prove that nothing it judged came from the network. vcrpy answers every
+request the cassettes hold; the guard below refuses everything else: while it stands, any
+name lookup and any attempt to open an internet socket fails, so a request that is not in
+the cassettes (outside a cassette, in a fixture, in a thread) fails as a refused
+connection instead of quietly reaching a live target.
 
 The vendor-sample folder holds answers the vendor published, not a run of the suite. Each
 of its interactions names the requirements it bears on; ``judge_samples`` sends each
@@ -57,9 +57,15 @@ class NetworkGuard:
             if self._depth > 1:
                 return
             self._saved = {"connect": socket.socket.connect,
-                           "connect_ex": socket.socket.connect_ex}
+                           "connect_ex": socket.socket.connect_ex,
+                           "getaddrinfo": socket.getaddrinfo}
             original_connect = self._saved["connect"]
             original_connect_ex = self._saved["connect_ex"]
+
+            def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+                self.refused.append(f"lookup of {host!r}")
+                raise NetworkBlocked(f"network blocked during a cassette replay: lookup of "
+                                     f"{host!r} refused")
 
             def connect(sock: socket.socket, address: Any) -> None:
                 self._refuse(sock, address)
@@ -72,6 +78,7 @@ class NetworkGuard:
 
             setattr(socket.socket, "connect", connect)  # noqa: B010
             setattr(socket.socket, "connect_ex", connect_ex)  # noqa: B010
+            setattr(socket, "getaddrinfo", getaddrinfo)  # noqa: B010
 
     def stop(self) -> None:
         with self._lock:
@@ -79,6 +86,7 @@ class NetworkGuard:
                 return
             self._depth -= 1
             if self._depth == 0:
+                setattr(socket, "getaddrinfo", self._saved.pop("getaddrinfo"))  # noqa: B010
                 for name, original in self._saved.items():
                     setattr(socket.socket, name, original)
 

@@ -94,13 +94,15 @@ def configure(config: pytest.Config, state: RunState) -> None:
         log.info("generated tests are off while cassettes are in use")
     state.generative = False
     if mode is Mode.REPLAY:
-        _prepare_replay(state, path)
+        _prepare_replay(config, state, path)
     else:
         clear_recording(path)
-    config.pluginmanager.register(CassetteSession(path, mode, state), PLUGIN_NAME)
+    session = CassetteSession(path, mode, state)
+    session.profiles = tuple(sorted(config.getoption("dr_profiles") or ()))
+    config.pluginmanager.register(session, PLUGIN_NAME)
 
 
-def _prepare_replay(state: RunState, directory: Path) -> None:
+def _prepare_replay(config: pytest.Config, state: RunState, directory: Path) -> None:
     given = [name for name in URL_SETTINGS if state.settings.get(name)]
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
@@ -113,6 +115,12 @@ def _prepare_replay(state: RunState, directory: Path) -> None:
 
     from conformance.suite.steps import reseed
 
+    chosen = sorted(config.getoption("dr_profiles") or ())
+    if chosen and chosen != sorted(provenance.profiles):
+        raise pytest.UsageError(
+            f"this recording judged {', '.join(provenance.profiles) or 'every profile'}; "
+            "a replay judges the same (drop --profile)")
+    config.option.dr_profiles = list(provenance.profiles)
     state.settings.update(provenance.target_settings())
     state.seed = provenance.seed
     reseed(provenance.seed)
@@ -159,6 +167,7 @@ class CassetteSession:
         self.scrubber = RecordingScrubber(self.pseudonyms, lambda: run_credentials(state))
         self._vcr = recording_vcr(self.scrubber) if mode is Mode.RECORD else replay_vcr()
         self._stack = ExitStack()
+        self.profiles: tuple[str, ...] = ()
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self._stack.enter_context(quiet_http_logs())
@@ -244,6 +253,7 @@ class CassetteSession:
             catalogue_digest=load_catalogue().digest,
             embedded=embedded,
             faults=tuple(self.state.faults),
+            profiles=self.profiles,
             api_key=_pseudonym(self.pseudonyms, target.api_key),
             client_id=_pseudonym(self.pseudonyms, target.client_id),
             client_secret=_pseudonym(self.pseudonyms, target.client_secret),

@@ -84,6 +84,13 @@ def forge_like(real: str) -> str:
     return candidate if candidate != real else forge_like(real)
 
 
+def forge(client: FlowClient, real: str, kind: str) -> str:
+    """A look-alike of a real token, shown in reports as forged rather than as a token."""
+    forged = forge_like(real)
+    client.redactor.add(forged, f"forged-{kind}")
+    return forged
+
+
 def random_suffix() -> str:
     return f"{_made_up.getrandbits(48):012x}"
 

@@ -13,7 +13,7 @@ from conformance.checks.invariants import new_session_each_time
 from conformance.client import FlowClient
 from conformance.suite.steps import (
     Judge,
-    forge_like,
+    forge,
     issuance,
     judge_oauth_refusal,
     judge_token_object,
@@ -77,7 +77,8 @@ def test_unknown_client_is_refused(client: FlowClient, target: Target, judge: Ju
 @pytest.mark.requirement("EX-FORGED-SESSION-TOKEN", "EX-ERROR-OBJECT")
 def test_forged_session_token_is_refused(client: FlowClient, judge: Judge) -> None:
     real = session_token_or_skip(client, judge, "EX-FORGED-SESSION-TOKEN")
-    observation = client.exchange(forge_like(real), label="exchange of a forged session token")
+    forged = forge(client, real, "session-token")
+    observation = client.exchange(forged, label="exchange of a forged session token")
     judge(refused("EX-FORGED-SESSION-TOKEN", observation, "a session token never issued"))
     judge_oauth_refusal(judge, observation)
 

@@ -10,7 +10,7 @@ from conformance.client import FlowClient, json_members
 from conformance.findings import skipped
 from conformance.suite.steps import (
     Judge,
-    forge_like,
+    forge,
     issued_token_or_skip,
     judge_oauth_refusal,
     judge_token_object,
@@ -47,7 +47,8 @@ def test_refresh_issues_a_new_token(client: FlowClient, target: Target, judge: J
 def test_forged_refresh_token_is_refused(client: FlowClient, judge: Judge) -> None:
     _, members = issued_token_or_skip(client, judge, "RF-FORGED-REFRESH-TOKEN")
     real = members.get("refresh_token")
-    forged = forge_like(real if isinstance(real, str) and real else "0" * 64)
+    forged = forge(client, real if isinstance(real, str) and real else "0" * 64,
+                   "refresh-token")
     observation = client.refresh(forged, label="refresh with a forged refresh token")
     judge(refused("RF-FORGED-REFRESH-TOKEN", observation, "a refresh token never issued"))
     judge_oauth_refusal(judge, observation)

@@ -15,7 +15,7 @@ from conformance.checks import token_info, token_object
 from conformance.checks.common import refused
 from conformance.client import FlowClient, json_members
 from conformance.findings import skipped
-from conformance.suite.steps import Judge, forge_like, issued_token_or_skip
+from conformance.suite.steps import Judge, forge, issued_token_or_skip
 
 pytestmark = pytest.mark.profile("token-information")
 
@@ -72,7 +72,7 @@ def test_lifetime_falls_as_time_passes(client: FlowClient, judge: Judge,
 @pytest.mark.requirement("TI-UNKNOWN-TOKEN")
 def test_unknown_token_is_refused(client: FlowClient, judge: Judge) -> None:
     _, members = issued_token_or_skip(client, judge, "TI-UNKNOWN-TOKEN")
-    forged = forge_like(str(members["access_token"]))
+    forged = forge(client, str(members["access_token"]), "access-token")
     observation = client.token_information(forged, label="token information, unknown token")
     judge(refused("TI-UNKNOWN-TOKEN", observation, "an access token never issued"))
 
