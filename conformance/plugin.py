@@ -151,6 +151,7 @@ def pytest_configure(config: pytest.Config) -> None:
     cassettes.configure(config, state)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: every worker uses the controller's seed."""
     node.workerinput["dr_seed"] = node.config.stash[STATE_KEY].seed
@@ -355,6 +356,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         write_run_reports(report_dir, state, exitstatus)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist: merge a worker's findings into the controller's log."""
     state = node.config.stash[STATE_KEY]
