@@ -21,7 +21,6 @@ from conformance.target import Target
 
 log = logging.getLogger("conformance")
 
-DEFAULT_TIMEOUT = 10.0
 TOKEN_KINDS = ("session-token", "access-token", "refresh-token")
 
 
@@ -43,14 +42,14 @@ class FlowClient:
         target: Target,
         redactor: Redactor | None = None,
         ledger: TokenLedger | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.target = target
         self.redactor = redactor if redactor is not None else Redactor(target.secrets())
         self.ledger = ledger if ledger is not None else TokenLedger()
         self.history: list[Observation] = []
-        self._http = httpx.Client(timeout=timeout, transport=transport,
+        self._http = httpx.Client(timeout=timeout or target.timeout, transport=transport,
                                   headers={"User-Agent": "dr-conformance"})
 
     def close(self) -> None:

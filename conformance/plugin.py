@@ -95,8 +95,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _settings(config: pytest.Config) -> dict[str, Any]:
     given = {spec.dest: config.getoption(f"dr_{spec.dest}") for spec in TARGET_OPTIONS}
     for spec in TARGET_OPTIONS:
-        if given[spec.dest] is not None and spec.kind is int:
-            given[spec.dest] = int(given[spec.dest])
+        if given[spec.dest] is not None and spec.kind is not str:
+            try:
+                given[spec.dest] = spec.kind(given[spec.dest])
+            except ValueError as exc:
+                raise TargetError(f"{spec.flag} {given[spec.dest]!r} is not valid") from exc
     return resolve_settings(given)
 
 

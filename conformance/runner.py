@@ -123,6 +123,7 @@ def _pytest_args(args: argparse.Namespace, report_dir: Path) -> list[str]:
                         ("--client-secret", args.client_secret),
                         ("--session-ttl", args.session_ttl),
                         ("--session-ttl-tolerance", args.session_ttl_tolerance),
+                        ("--timeout", args.timeout),
                         ("--seed", args.seed)):
         if value is not None:
             pytest_args += [flag, str(value)]

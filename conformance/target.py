@@ -41,7 +41,12 @@ TARGET_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("--session-ttl-tolerance", "DR_SESSION_TTL_TOLERANCE",
                "seconds of slack below the session timeout (default 60)", int),
     OptionSpec("--report-dir", "DR_REPORT_DIR", "where reports are written"),
+    OptionSpec("--timeout", "DR_TIMEOUT",
+               "seconds to wait for each answer before the target counts as down (default 10)",
+               float),
 )
+
+DEFAULT_TIMEOUT = 10.0
 
 
 class TargetError(ValueError):
@@ -59,6 +64,7 @@ class Target:
     session_ttl: int | None
     session_ttl_tolerance: int = 60
     embedded: bool = False
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def is_loopback(self) -> bool:
@@ -144,7 +150,17 @@ def target_from_settings(settings: Mapping[str, Any]) -> Target:
         client_secret=settings["client_secret"],
         session_ttl=settings.get("session_ttl"),
         session_ttl_tolerance=_tolerance(settings),
+        timeout=_timeout(settings),
     )
+
+
+def _timeout(settings: Mapping[str, Any]) -> float:
+    timeout = settings.get("timeout")
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if timeout <= 0:
+        raise TargetError("--timeout must be a positive number of seconds")
+    return float(timeout)
 
 
 def _tolerance(settings: Mapping[str, Any]) -> int:

@@ -99,6 +99,24 @@ def test_a_target_answering_garbage_is_exit_2(run_command: Any, garbage_server: 
     assert "Traceback" not in result.stderr
 
 
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers, like a target that hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_target_that_never_answers_is_exit_2(run_command: Any, silent_server: str) -> None:
+    result = run_command("--target-url", silent_server, "--timeout", "0.5", *CREDENTIALS)
+
+    assert result.status == 2
+    assert "Timeout" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_missing_credentials_are_exit_2(run_command: Any) -> None:
     result = run_command("--target-url", "http://127.0.0.1:9")
 
