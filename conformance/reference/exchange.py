@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from conformance.reference.client_auth import AuthenticatedClient, authenticate
@@ -67,7 +67,9 @@ async def _answer(ctx: ReferenceContext, request: Request, json_suffix: bool) ->
         rendering = negotiate(params.get("format"), request.headers.get("accept"), None,
                               default=Format.JSON, json_suffix=json_suffix)
         issued = _grant(ctx, request, params, client)
-    except (ParameterError, FormatError) as exc:
+    except ParameterError as exc:
+        raise OAuthError(exc.status, "invalid_request", str(exc)) from exc
+    except FormatError as exc:
         raise OAuthError(400, "invalid_request", str(exc)) from exc
     body = render_token_object(issued, ctx.config, token_endpoint=True)
     return render(rendering, body, xml_root="token", xml_body=body, config=ctx.config,
@@ -78,7 +80,11 @@ async def _parameters(ctx: ReferenceContext, request: Request) -> Params:
     query = query_params(request)
     # The body is read (and checked) even when the fault ignores it, so that a malformed
     # body is refused the same way with or without the fault.
-    form = await read_form(request.headers.get("content-type"), request.stream())
+    try:
+        form = await read_form(request.headers.get("content-type"), request.stream())
+    except ClientDisconnect as exc:
+        # Nobody reads this answer; it only keeps a vanished client from counting as a crash.
+        raise ParameterError("the client went away before the body ended") from exc
     if ctx.config.has_fault("form-body-ignored"):
         return query
     return query.overlaid_by(form)

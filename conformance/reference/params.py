@@ -10,7 +10,6 @@ body that is not a form, a body too large or a parameter sent twice each become 
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import unicodedata
 from collections.abc import AsyncIterator, Iterable
@@ -143,7 +142,9 @@ def parse_basic(header: str) -> BasicCredentials:
         raise CredentialsError("client credentials must be sent with HTTP Basic")
     try:
         decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:
+        # binascii.Error for bad base64, UnicodeDecodeError for bytes that are not UTF-8,
+        # and a plain ValueError for header text that is not even ASCII.
         raise CredentialsError("the Basic credentials are not valid base64 UTF-8") from exc
     user, colon, password = decoded.partition(":")
     if not colon or not user:

@@ -60,7 +60,7 @@ def _presented_token(ctx: ReferenceContext, request: Request) -> str | None:
     try:
         from_query = query_params(request).get("token")
     except ParameterError as exc:
-        raise OAuthError(400, "invalid_request", str(exc)) from exc
+        raise OAuthError(exc.status, "invalid_request", str(exc)) from exc
     from_header = _bearer_token(request.headers.get("authorization"))
     if ctx.config.has_fault("bearer-ignored"):
         from_header = None

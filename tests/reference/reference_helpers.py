@@ -93,5 +93,21 @@ def commerce_error_code(response: httpx.Response) -> str:
 
 
 def carries_token(response: httpx.Response) -> bool:
-    text = response.text
-    return any(name in text for name in ("access_token", "session_token", "refresh_token"))
+    """Whether an answer hands out a token: a member named like one, at any depth."""
+    try:
+        body = response.json()
+    except ValueError:
+        return any(name in response.text for name in TOKEN_MEMBERS)
+    return _has_token_member(body)
+
+
+TOKEN_MEMBERS = ("access_token", "refresh_token", "session_token", "sessionToken")
+
+
+def _has_token_member(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(key in TOKEN_MEMBERS or _has_token_member(item)
+                   for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_token_member(item) for item in value)
+    return False
