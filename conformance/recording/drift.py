@@ -328,13 +328,44 @@ class DriftReport:
     def benign(self) -> list[Difference]:
         return [d for d in self.differences if d.relevance is Relevance.BENIGN]
 
+    def summary(self) -> list[Change]:
+        """The differences grouped by what changed, contract-relevant first."""
+        groups: dict[tuple[str, str, str, Relevance], list[Difference]] = {}
+        for difference in self.differences:
+            key = (_generic(difference.subject), difference.before, difference.after,
+                   difference.relevance)
+            groups.setdefault(key, []).append(difference)
+        changes = [Change(subject, before, after, relevance, len(found), found[0].where)
+                   for (subject, before, after, relevance), found in groups.items()]
+        return sorted(changes, key=lambda c: (c.relevance is not Relevance.CONTRACT,
+                                              c.subject, -c.count))
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["differences"] = [{**asdict(d), "relevance": d.relevance.value}
                                for d in self.differences]
+        data["summary"] = [{**asdict(c), "relevance": c.relevance.value}
+                           for c in self.summary()]
         data["contract_relevant"] = len(self.contract_relevant())
         data["benign"] = len(self.benign())
         return data
+
+
+@dataclass(frozen=True)
+class Change:
+    """One kind of difference and how often it was seen."""
+
+    subject: str
+    before: str
+    after: str
+    relevance: Relevance
+    count: int
+    first_seen: str
+
+
+def _generic(subject: str) -> str:
+    # The same member under a wrapper or a list is the same change to a reader.
+    return re.sub(r"\[\]", "", subject)
 
 
 def compare_folders(baseline_dir: Path, fresh_dir: Path) -> DriftReport:
@@ -435,6 +466,15 @@ def markdown(report: DriftReport) -> str:
         f"{report.compared} answers compared: {len(relevant)} contract-relevant "
         f"difference(s), {len(benign)} benign.",
     ]
+    lines += ["", "## Summary", ""]
+    if not report.differences:
+        lines.append("No differences.")
+    else:
+        lines += ["| relevance | what | before | after | answers | first seen in |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {c.relevance.value} | {_cell(c.subject)} | {_cell(c.before)} | "
+                  f"{_cell(c.after)} | {c.count} | {_cell(c.first_seen)} |"
+                  for c in report.summary()]
     for title, found in (("Contract-relevant", relevant), ("Benign", benign)):
         lines += ["", f"## {title}", ""]
         if not found:

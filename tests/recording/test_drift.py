@@ -150,3 +150,11 @@ def test_losses_and_changes_of_meaning_are_contract_relevant() -> None:
         == {"value of token_type": Relevance.CONTRACT}
     assert _differences(_answer(200, TOKEN), _answer(200, {**TOKEN, "token_type": "Bearer"})) \
         == {}
+
+
+def test_the_drift_report_summarises_repeated_changes(baseline: Path, tmp_path: Path) -> None:
+    drift(baseline, tmp_path, "--session-ttl", "3600")
+    report = json.loads((tmp_path / DRIFT_JSON).read_text(encoding="utf-8"))
+    summary = {(c["subject"], c["relevance"]): c["count"] for c in report["summary"]}
+    assert summary[("TTL band of expires_in", "contract-relevant")] >= 2
+    assert sum(summary.values()) == len(report["differences"])

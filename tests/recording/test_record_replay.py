@@ -25,6 +25,7 @@ from conformance.recording.cassettes import (
 )
 from conformance.recording.replay import GUARD, NetworkBlocked, network_blocked
 from conformance.recording.scrub import same_shape
+from conformance.recording.session import Mode, mode_for
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.server import ReferenceServer
 
@@ -191,3 +192,18 @@ def test_the_guard_refuses_a_real_connection() -> None:
 def test_a_replay_without_recording_is_a_usage_error(tmp_path: Path) -> None:
     assert replay_suite(tmp_path / "nothing", tmp_path / "reports") == \
         pytest.ExitCode.USAGE_ERROR
+
+
+@pytest.mark.parametrize(("record_mode", "recorded", "mode"), [
+    (None, True, Mode.REPLAY), ("none", False, Mode.REPLAY), ("rewrite", True, Mode.RECORD),
+    ("all", True, Mode.RECORD), ("once", False, Mode.RECORD), ("once", True, Mode.REPLAY)])
+def test_pytest_recording_record_modes(tmp_path: Path, record_mode: str | None,
+                                       recorded: bool, mode: Mode) -> None:
+    if recorded:
+        (tmp_path / PROVENANCE_NAME).write_text("{}", encoding="utf-8")
+    assert mode_for(record_mode, tmp_path) is mode
+
+
+def test_new_episodes_cannot_extend_a_scrubbed_recording(tmp_path: Path) -> None:
+    with pytest.raises(pytest.UsageError, match="rewrite"):
+        mode_for("new_episodes", tmp_path)
