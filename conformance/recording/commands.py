@@ -32,6 +32,7 @@ from conformance.recording.cassettes import (
     cassette_files,
     default_cassette_dir,
     quiet_http_logs,
+    read_cassette,
     read_provenance,
 )
 from conformance.target import (
@@ -136,8 +137,6 @@ def record(settings: dict[str, Any], directory: Path, *, seed: int,
         if staging.exists():
             shutil.rmtree(staging)
     files = cassette_files(directory)
-    from conformance.recording.cassettes import read_cassette
-
     interactions = sum(len(read_cassette(path).interactions) for path in files)
     return Recording(directory, len(files), interactions, status)
 
