@@ -13,12 +13,14 @@ and serves until interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import signal
 import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -187,12 +189,48 @@ def serve_main(args: argparse.Namespace) -> int:
         return 0
     try:
         config = config_from_args(args)
-        server = ReferenceServer(config, args.host, args.port, quiet=True).start()
-    except (ConfigError, UnknownFaultError, ServerStartError) as exc:
-        print(f"dr-conformance serve: {exc}", file=sys.stderr)
-        return 2
-    print(banner(server), flush=True)
-    return _serve_until_interrupted(server)
+    except (ConfigError, UnknownFaultError) as exc:
+        return _fail(str(exc))
+    # Handlers first: a stop request that arrives while the banner prints must still end
+    # the server cleanly.
+    with _stopped_by_sigterm():
+        try:
+            return _serve(config, args.host, args.port)
+        except KeyboardInterrupt:
+            return 0
+
+
+def _serve(config: ReferenceConfig, host: str, port: int) -> int:
+    try:
+        server = ReferenceServer(config, host, port, quiet=True).start()
+    except ServerStartError as exc:
+        return _fail(str(exc))
+    try:
+        print(banner(server), flush=True)
+        while server.running:
+            time.sleep(0.2)
+        return _fail("the server stopped unexpectedly", status=1)
+    finally:
+        server.stop()
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"dr-conformance serve: {message}", file=sys.stderr)
+    return status
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM (a pipeline stopping the job) ends the server as cleanly as Ctrl-C does."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def config_from_args(args: argparse.Namespace) -> ReferenceConfig:
@@ -204,24 +242,6 @@ def config_from_args(args: argparse.Namespace) -> ReferenceConfig:
     }
     faults = config.faults | parse_faults(tuple(args.fault))
     return replace(config, faults=faults, **overrides)
-
-
-def _serve_until_interrupted(server: ReferenceServer) -> int:
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    # SIGTERM (a pipeline stopping the job) ends the server as cleanly as Ctrl-C does.
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        while server.running:
-            time.sleep(0.2)
-        print("dr-conformance serve: the server stopped unexpectedly", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
 
 
 def list_faults_text() -> str:
