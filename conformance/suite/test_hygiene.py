@@ -85,7 +85,7 @@ def _malformed_requests(client: FlowClient) -> list[Observation]:
         ("GET", f"{api}/oauth20/token", {}),
         ("GET", f"{api}/oauth20/access-tokens?token=%ZZ", {}),
         ("GET", f"{api}/oauth20/access-tokens?token=" + "x" * 10000, {}),
-        ("DELETE", f"{api}/oauth20/access-tokens", {"Authorization": "Bearer "}),
+        ("DELETE", f"{api}/oauth20/access-tokens", {"Authorization": "Bearer !"}),
         ("GET", f"{api}/v1/shoppers/token?apiKey=%ZZ&session_token=" + "9" * 500, {}),
         ("GET", f"{store}?format=json&callback=" + "a" * 5000, {}),
         ("GET", f"{store}?format=%ZZ&apiKey=", {}),
