@@ -69,7 +69,7 @@ class ReferenceApp:
             ("/v1/shoppers/token", shopper_token_endpoint),
             ("/v1/shoppers/token.json", json_suffix(shopper_token_endpoint)),
             ("/oauth20/access-tokens", access_tokens_endpoint),
-            ("/oauth20/access-tokens.json", access_tokens_endpoint),
+            ("/oauth20/access-tokens.json", json_suffix(access_tokens_endpoint)),
             ("/{path:path}", _not_found),
         ]
         # An ASGI endpoint (not a function) gets every method, so that the handler answers

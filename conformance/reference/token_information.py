@@ -17,9 +17,9 @@ from starlette.responses import Response
 
 from conformance.reference.context import ReferenceContext, method_not_allowed, query_params
 from conformance.reference.errors import OAuthError, invalid_token, oauth_error_response
-from conformance.reference.formats import JSON_TYPE, to_json
+from conformance.reference.formats import Format, FormatError, Rendering, negotiate, render
 from conformance.reference.issuance import TokenInformation
-from conformance.reference.params import ParameterError, authorization_scheme
+from conformance.reference.params import ParameterError, Params, authorization_scheme
 from conformance.reference.state import MICROS
 
 ALLOWED_METHODS = ("GET", "DELETE")
@@ -28,45 +28,66 @@ CURRENCY = "USD"
 # What info-locale-number reports instead of "en_US" (the Windows LCID of en-US).
 LOCALE_AS_NUMBER = 1033
 INFLATION = 120
+# The vendor never showed token information as XML; the root name is this reference's own.
+XML_ROOT = "tokenInformation"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-async def access_tokens_endpoint(ctx: ReferenceContext, request: Request) -> Response:
+async def access_tokens_endpoint(ctx: ReferenceContext, request: Request, *,
+                                 json_suffix: bool = False) -> Response:
     try:
-        return _answer(ctx, request)
+        return _answer(ctx, request, json_suffix)
     except OAuthError as error:
         return oauth_error_response(error, ctx.config, token_endpoint=False)
 
 
-def _answer(ctx: ReferenceContext, request: Request) -> Response:
+def _answer(ctx: ReferenceContext, request: Request, json_suffix: bool) -> Response:
     if request.method not in ALLOWED_METHODS:
         raise OAuthError(405, "method_not_allowed",
                          "token information answers GET and DELETE only",
                          method_not_allowed(ALLOWED_METHODS))
-    token = _presented_token(ctx, request)
-    if token is None:
-        raise invalid_token()
-    look_up = ctx.issuer.revoke if request.method == "DELETE" else ctx.issuer.information
-    info = look_up(token)
-    if info is not None:
-        return _json(information_body(info, ctx))
-    if (request.method == "GET" and ctx.config.has_fault("info-unknown-token-ok")
-            and not ctx.issuer.state.knows_access_token(token)):
-        return _json(_empty_session_body())
-    raise invalid_token()
-
-
-def _presented_token(ctx: ReferenceContext, request: Request) -> str | None:
     try:
-        from_query = query_params(request).get("token")
+        params = query_params(request)
+        token = _presented_token(ctx, params.get("token"), request.headers.get("authorization"))
     except ParameterError as exc:
-        raise OAuthError(exc.status, "invalid_request", str(exc)) from exc
-    from_header = _bearer_token(request.headers.get("authorization"))
+        raise OAuthError(400, "invalid_request", str(exc)) from exc
+
+    # The token is judged before anything else about the request, so that a dead token
+    # gets its 401 however it is presented (TI-REVOKE), whatever else is wrong.
+    info = ctx.issuer.information(token) if token is not None else None
+    if info is None and not _unknown_token_answered(ctx, request, token):
+        raise invalid_token()
+    rendering = _rendering(request, params, json_suffix)
+    if info is None:
+        return _render(rendering, _empty_session_body(), ctx)
+    if request.method == "DELETE":
+        info = ctx.issuer.revoke(info.access.token) or info
+    return _render(rendering, information_body(info, ctx), ctx)
+
+
+def _unknown_token_answered(ctx: ReferenceContext, request: Request, token: str | None) -> bool:
+    """Whether the info-unknown-token-ok fault answers for this token."""
+    return (token is not None and request.method == "GET"
+            and ctx.config.has_fault("info-unknown-token-ok")
+            and not ctx.issuer.state.knows_access_token(token))
+
+
+def _rendering(request: Request, params: Params, json_suffix: bool) -> Rendering:
+    try:
+        return negotiate(params.get("format"), request.headers.get("accept"), None,
+                         default=Format.JSON, json_suffix=json_suffix)
+    except FormatError as exc:
+        raise OAuthError(400, "invalid_request", str(exc)) from exc
+
+
+def _presented_token(ctx: ReferenceContext, from_query: str | None,
+                     authorization: str | None) -> str | None:
+    from_header = _bearer_token(authorization)
     if ctx.config.has_fault("bearer-ignored"):
         from_header = None
     # RFC 6750 §2: one way of presenting the token per request.
     if from_query is not None and from_header is not None and from_query != from_header:
-        raise OAuthError(400, "invalid_request", "two different tokens are presented")
+        raise ParameterError("two different tokens are presented")
     token = from_query if from_query is not None else from_header
     return token or None
 
@@ -131,5 +152,6 @@ def iso_time(micros: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _json(body: dict[str, object]) -> Response:
-    return Response(to_json(body), media_type=JSON_TYPE, headers=NO_STORE)
+def _render(rendering: Rendering, body: dict[str, object], ctx: ReferenceContext) -> Response:
+    return render(rendering, body, xml_root=XML_ROOT, xml_body=body, config=ctx.config,
+                  headers=NO_STORE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ElementTree
 from datetime import datetime
 
 import httpx
@@ -151,3 +152,49 @@ def _assert_invalid_token(response: httpx.Response) -> None:
     assert response.status_code == 401
     assert response.json() == {"error": "invalid_token", "error_description": "Invalid Token"}
     assert "invalid_token" in response.headers["www-authenticate"]
+
+
+def test_xml_when_asked(flows: Flows) -> None:
+    token = flows.exchange()["access_token"]
+    by_format = flows.http.get("/oauth20/access-tokens", params={"token": token,
+                                                                 "format": "xml"})
+    by_accept = flows.http.get("/oauth20/access-tokens", params={"token": token},
+                               headers={"Accept": "application/xml"})
+
+    for response in (by_format, by_accept):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/xml"
+        root = ElementTree.fromstring(response.text)
+        fields = {child.tag: child.text for child in root}
+        assert set(fields) == INFO_FIELDS
+        assert fields["authenticated"] == "false" and fields["cartId"] is None
+
+
+@pytest.mark.parametrize("value", ["yaml", "", "jsonp"])
+def test_unknown_format_is_refused(flows: Flows, value: str) -> None:
+    token = flows.exchange()["access_token"]
+    response = flows.http.get("/oauth20/access-tokens", params={"token": token,
+                                                                "format": value})
+
+    assert response.status_code == 400
+    assert oauth_error(response) == "invalid_request"
+    assert flows.info_response(token).status_code == 200
+
+
+def test_a_dead_token_gets_401_before_any_other_complaint(flows: Flows) -> None:
+    token = flows.exchange()["access_token"]
+    flows.info_response(token, method="DELETE")
+
+    for method in ("GET", "DELETE"):
+        response = flows.http.request(method, "/oauth20/access-tokens",
+                                      params={"token": token, "format": "\x00"})
+        _assert_invalid_token(response)
+
+
+def test_delete_with_a_bad_format_does_not_revoke(flows: Flows) -> None:
+    token = flows.exchange()["access_token"]
+    response = flows.http.delete("/oauth20/access-tokens", params={"token": token,
+                                                                   "format": "yaml"})
+
+    assert response.status_code == 400
+    assert flows.info_response(token).status_code == 200
