@@ -90,8 +90,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("revoke-only-newest", "TI-REVOKE",
           "DELETE revokes a token only when it is the newest one issued", layer="generative"),
     # refresh
-    Fault("refresh-same-access-token", "RF-TOKEN-ISSUED",
-          "refreshing hands back the old access token"),
+    Fault("refresh-refused", "RF-TOKEN-ISSUED",
+          "a valid refresh token is refused with 400 invalid_grant"),
     Fault("any-refresh-token", "RF-FORGED-REFRESH-TOKEN",
           "any refresh token is accepted and opens a new session"),
     # hygiene

@@ -172,11 +172,11 @@ class TokenIssuer:
             if self._config.has_fault("any-refresh-token"):
                 return self.issue_new_session(site, origin)
             return None
-        record, session = taken
+        if self._config.has_fault("refresh-refused"):
+            return None
+        _, session = taken
         ttl = self.session_ttl(site)
         extended = self._state.extend_shopper_session(session.session_id, ttl) or session
-        if self._config.has_fault("refresh-same-access-token"):
-            return self._pair_with(record.access_token, extended, ttl)
         return self._bind_new_tokens(extended, ttl)
 
     # --- token information and revocation -----------------------------------------------
@@ -235,13 +235,6 @@ class TokenIssuer:
                                    expires_in)
         self._state.add_tokens(access, self._refresh_record(refresh_token, access_token,
                                                             session))
-        return IssuedToken(access_token, refresh_token, expires_in, session.session_id)
-
-    def _pair_with(self, access_token: str, session: ShopperSession,
-                   expires_in: int) -> IssuedToken:
-        """A new refresh token for an access token that already exists."""
-        refresh_token = self._factory.refresh_token(access_token)
-        self._state.add_refresh_token(self._refresh_record(refresh_token, access_token, session))
         return IssuedToken(access_token, refresh_token, expires_in, session.session_id)
 
     @staticmethod

@@ -165,11 +165,6 @@ class ReferenceState:
             self._newest_access = access.token
             self._inserted()
 
-    def add_refresh_token(self, refresh: RefreshTokenRecord) -> None:
-        with self._lock:
-            self._refresh[refresh.token] = refresh
-            self._inserted()
-
     @property
     def newest_access_token(self) -> str | None:
         with self._lock:

@@ -288,12 +288,12 @@ def _revoke_only_newest(ref: Reference) -> None:
 # --- refresh ------------------------------------------------------------------------------
 
 
-@probe("refresh-same-access-token")
-def _refresh_same(ref: Reference) -> None:
+@probe("refresh-refused")
+def _refresh_refused(ref: Reference) -> None:
     issued = ref.flows.exchange()
-    refreshed = ref.flows.refresh_response(issued["refresh_token"]).json()
-    assert refreshed["access_token"] == issued["access_token"]
-    assert refreshed["refresh_token"] != issued["refresh_token"]
+    response = ref.flows.refresh_response(issued["refresh_token"])
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
 
 
 @probe("any-refresh-token")
