@@ -1,0 +1,31 @@
+"""Shopper workflows made up by a hypothesis state machine (profile exchange).
+
+Session tokens, exchanges (fresh and repeated), refreshes, token information, revocations
+and time passing, in orders no scenario spells out, with the product's invariants checked
+after every step: a new shopper session per exchange, lifetimes that agree with the site
+and only fall, revoked tokens refused, no token issued twice.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.findings import skipped
+from conformance.generative.plugin import GenerativeRun, Judge
+from conformance.generative.workflows import REQUIREMENTS, run_workflows
+
+pytestmark = [pytest.mark.generative, pytest.mark.profile("exchange")]
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
+def test_shopper_workflows(generative: GenerativeRun, judge: Judge) -> None:
+    name = "shopper workflows"
+    budget = generative.exercise(name).budget
+    findings = run_workflows(generative.world(budget), seed=generative.settings.seed_for(name),
+                             scenarios=generative.workflows, steps=generative.settings.steps)
+    for finding in findings:
+        judge(finding)
+    reason = generative.skip_reason(budget)
+    if reason is not None:
+        for requirement in REQUIREMENTS:
+            judge(skipped(requirement, f"{name}: {reason}"))
