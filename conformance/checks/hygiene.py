@@ -13,6 +13,7 @@ import itertools
 import math
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from conformance.checks.common import body_of, describe
@@ -185,30 +186,27 @@ def _counter_like(middles: list[str]) -> bool:
 
 def unpredictable(kind: str, tokens: list[str]) -> Finding:
     """HY-TOKENS-UNPREDICTABLE: no counter, and at least 64 bits vary (conservatively)."""
-    found = estimate(tokens)
-    if found is None:
-        return skipped("HY-TOKENS-UNPREDICTABLE",
-                       f"fewer than {MIN_SAMPLES} different {kind}s of one length to judge")
-    return judge(
-        "HY-TOKENS-UNPREDICTABLE",
-        not found.counter_like and found.conservative_bits >= MUST_BITS,
-        f"{kind}s not counter-like, with at least {MUST_BITS} varying bits",
-        found.describe(),
-    )
+    return _judge_estimate(
+        "HY-TOKENS-UNPREDICTABLE", kind, tokens,
+        lambda found: not found.counter_like and found.conservative_bits >= MUST_BITS,
+        f"{kind}s not counter-like, with at least {MUST_BITS} varying bits")
 
 
 def entropy(kind: str, tokens: list[str]) -> Finding:
     """HY-TOKEN-ENTROPY: at least 128 bits vary between tokens."""
+    return _judge_estimate(
+        "HY-TOKEN-ENTROPY", kind, tokens,
+        lambda found: found.capacity_bits >= SHOULD_BITS,
+        f"{kind}s with at least {SHOULD_BITS} varying bits")
+
+
+def _judge_estimate(requirement: str, kind: str, tokens: list[str],
+                    met: Callable[[Estimate], bool], expected: str) -> Finding:
     found = estimate(tokens)
     if found is None:
-        return skipped("HY-TOKEN-ENTROPY",
+        return skipped(requirement,
                        f"fewer than {MIN_SAMPLES} different {kind}s of one length to judge")
-    return judge(
-        "HY-TOKEN-ENTROPY",
-        found.capacity_bits >= SHOULD_BITS,
-        f"{kind}s with at least {SHOULD_BITS} varying bits",
-        found.describe(),
-    )
+    return judge(requirement, met(found), expected, found.describe())
 
 
 def shapes(issued: dict[str, list[str]]) -> Finding:
