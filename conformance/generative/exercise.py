@@ -92,7 +92,10 @@ class Exercise:
         observation = observation_of(response, f"generated {case.operation.label}")
         register_tokens(observation, self.redactor, self.ledger)
         self.book.sent(SERVER_ERROR, RESPONSE_SCHEMA)
-        if _is_negative(case):
+        phase, mode = _phase_and_mode(case)
+        self.book.phases[phase] += 1
+        self.book.modes[mode] += 1
+        if mode == "negative":
             self.book.sent(NEGATIVE_REJECTED)
         try:
             case.validate_response(response, excluded_checks=excluded,
@@ -164,9 +167,13 @@ def _requires_credentials(operation: dict[str, Any]) -> bool:
     return isinstance(security, list) and bool(security) and all(security)
 
 
-def _is_negative(case: Any) -> bool:
+def _phase_and_mode(case: Any) -> tuple[str, str]:
+    """The schemathesis phase that made a case, and whether its data is valid."""
     meta = getattr(case, "meta", None)
-    return bool(meta is not None and meta.generation.mode.is_negative)
+    if meta is None:
+        return "unknown", "unknown"
+    mode = "negative" if meta.generation.mode.is_negative else "positive"
+    return str(getattr(meta.phase.name, "value", meta.phase.name)), mode
 
 
 def _basic_user(authorization: str | None) -> str | None:

@@ -23,14 +23,17 @@ A 5xx answer usually breaks more than one check (its status and body are not des
 either); all of that is one server error, so it is judged once, on HY-NO-SERVER-ERROR.
 
 A generated test may send hundreds of requests, so failures are grouped: one finding per
-requirement, failure code and operation, carrying the first failing request as evidence and
-as a curl that sends it again, with how many requests failed the same way.
+requirement, failure code, operation and answer media type (a schema violation in the XML
+answer is a different defect from one in the JSON answer), carrying the first failing
+request as evidence and as a curl that sends it again, with how many requests failed the
+same way.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conformance.evidence import Observation
 from conformance.findings import Finding, judge, skipped
@@ -85,6 +88,7 @@ class _Group:
     code: str
     title: str
     operation: str
+    media_type: str
     message: str
     reproduction: str
     evidence: Observation | None
@@ -96,8 +100,12 @@ class FailureBook:
     """The failures one generated test saw, grouped, and what it exercised."""
 
     name: str
-    groups: dict[tuple[str, str, str], _Group] = field(default_factory=dict)
+    groups: dict[tuple[str, str, str, str], _Group] = field(default_factory=dict)
     exercised: dict[str, int] = field(default_factory=dict)
+    # Cases sent, by schemathesis phase (examples, coverage, fuzzing, stateful) and by
+    # generation mode (positive: valid data, negative: invalid data).
+    phases: Counter[str] = field(default_factory=Counter)
+    modes: Counter[str] = field(default_factory=Counter)
 
     def sent(self, *requirements: str) -> None:
         """A request went out that the given requirements judge."""
@@ -106,13 +114,22 @@ class FailureBook:
 
     def add(self, requirement: str, *, code: str, title: str, operation: str, message: str,
             reproduction: str, evidence: Observation | None) -> None:
-        key = (requirement, code, operation)
+        media_type = "no answer"
+        if evidence is not None and evidence.response is not None:
+            media_type = evidence.response.content_type or "no content type"
+        key = (requirement, code, operation, media_type)
         group = self.groups.get(key)
         if group is not None:
             group.count += 1
             return
-        self.groups[key] = _Group(requirement, code, title, operation, message, reproduction,
-                                  evidence)
+        self.groups[key] = _Group(requirement, code, title, operation, media_type, message,
+                                  reproduction, evidence)
+
+    def describe_cases(self) -> str:
+        """What was sent, by phase and by kind of data, for the report."""
+        parts = [f"{phase} {count}" for phase, count in sorted(self.phases.items())]
+        parts += [f"{mode} {count}" for mode, count in sorted(self.modes.items())]
+        return ", ".join(parts)
 
     def failed(self, requirement: str) -> bool:
         return any(group.requirement == requirement for group in self.groups.values())
@@ -127,9 +144,11 @@ class FailureBook:
                 continue
             count = self.exercised.get(requirement, 0)
             if count:
+                cases = self.describe_cases()
                 found.append(judge(requirement, True, EXPECTED.get(requirement, requirement),
                                    f"{self.name}: judged on {count} answer(s) to generated "
-                                   "requests, none broke it"))
+                                   "requests, none broke it"
+                                   + (f" (cases: {cases})" if cases else "")))
             if skip_reason is not None:
                 found.append(skipped(requirement, f"{self.name}: {skip_reason}"))
         return found
@@ -138,8 +157,11 @@ class FailureBook:
 def _finding(group: _Group) -> Finding:
     times = "once" if group.count == 1 else f"{group.count} times"
     message = " ".join(group.message.split())
-    observed = (f"{group.operation}: {group.code} {group.title} ({times}): {message}; "
-                f"reproduce with: {group.reproduction}")
-    evidence = () if group.evidence is None else (group.evidence,)
+    observed = (f"{group.operation} ({group.media_type}): {group.code} {group.title} "
+                f"({times}): {message}; reproduce with: {group.reproduction}")
+    # Reports shorten the observed text; the evidence's label keeps the whole curl.
+    evidence = () if group.evidence is None else (
+        replace(group.evidence, label=f"first failing request; reproduce with: "
+                                      f"{group.reproduction}"),)
     return judge(group.requirement, False,
                  EXPECTED.get(group.requirement, group.requirement), observed, *evidence)

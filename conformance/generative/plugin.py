@@ -17,35 +17,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from conformance.client import FlowClient, json_members
+from conformance.client import FlowClient
 from conformance.findings import Finding
-from conformance.generative.exercise import Exercise
-from conformance.generative.findings import FailureBook
-from conformance.generative.schema import KnownValues, SchemaSettings, load_schema
+from conformance.generative.run import GenerativeRun
 from conformance.generative.settings import (
     ENV_BUDGET,
     ENV_MAX_EXAMPLES,
-    WORKFLOWS_PER_EXAMPLE,
-    GenerativeSettings,
-    RequestBudget,
     SettingsError,
     parse_count,
     resolve_settings,
 )
-from conformance.generative.workflows import World
 
 log = logging.getLogger("conformance")
 
 GENERATED_TESTS = pytest.StashKey[int]()
-# Real tokens fetched once per process to mix into generated requests (see KnownValues).
-KNOWN_SAMPLES = 2
-# Below this share of the budget, no requests are spent on fetching real tokens.
-KNOWN_VALUES_MIN_ALLOWANCE = 40
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,74 +62,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         1 for item in items if item.get_closest_marker("generative") is not None)
 
 
-@dataclass
-class GenerativeRun:
-    """The generated tests' side of one run (one per pytest process)."""
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """Say the seed, so that any run, failing or not, can be replayed."""
+    from conformance.plugin import STATE_KEY
 
-    state: Any
-    client: FlowClient
-    settings: GenerativeSettings
-    generated_tests: int
-    schemas: dict[bool, Any] = field(default_factory=dict)
-
-    @property
-    def allowance(self) -> int | None:
-        return self.settings.allowance(self.generated_tests)
-
-    @property
-    def examples(self) -> int:
-        return self.settings.examples_within(self.allowance)
-
-    @property
-    def workflows(self) -> int:
-        return self.examples * WORKFLOWS_PER_EXAMPLE
-
-    def exercise(self, name: str) -> Exercise:
-        target = self.client.target
-        return Exercise(book=FailureBook(name), budget=RequestBudget(self.allowance),
-                        redactor=self.state.redactor, ledger=self.state.ledger,
-                        target_client=target.client_id, timeout=target.timeout)
-
-    def schema(self, *, site_bound: bool = False) -> Any:
-        """The description bound to the target (and, for link-driven tests, to its site)."""
-        if site_bound not in self.schemas:
-            settings = SchemaSettings(seed=self.settings.seed, max_examples=self.examples,
-                                      steps=self.settings.steps, known=self._known_values())
-            self.schemas[site_bound] = load_schema(self.client.target, settings,
-                                                   site_bound=site_bound)
-        return self.schemas[site_bound]
-
-    def _known_values(self) -> KnownValues:
-        allowance = self.allowance
-        if allowance is not None and allowance < KNOWN_VALUES_MIN_ALLOWANCE:
-            return KnownValues()
-        session_tokens: list[str] = []
-        access_tokens: list[str] = []
-        refresh_tokens: list[str] = []
-        for _ in range(KNOWN_SAMPLES):
-            session_token = self.client.new_session_token()
-            if session_token is None:
-                break
-            session_tokens.append(session_token)
-            members = json_members(self.client.exchange(
-                session_token, label="exchange for generated requests"))
-            for value, found in ((members.get("access_token"), access_tokens),
-                                 (members.get("refresh_token"), refresh_tokens)):
-                if isinstance(value, str) and value:
-                    found.append(value)
-        return KnownValues(tuple(session_tokens), tuple(access_tokens), tuple(refresh_tokens))
-
-    def world(self, budget: RequestBudget) -> World:
-        server = self.state.server
-        advance: Callable[[float], None] | None = None
-        if server is not None and self.state.replayed_wait is None:
-            advance = server.clock.advance
-        target = self.client.target
-        return World(client=self.client, budget=budget, advance_clock=advance,
-                     session_ttl=target.session_ttl, tolerance=target.session_ttl_tolerance)
-
-    def skip_reason(self, budget: RequestBudget) -> str | None:
-        return budget.describe() if budget.exhausted else None
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or state.is_worker or not state.log.entries:
+        return
+    terminalreporter.write_line(f"dr-conformance: seed {state.seed} (replay this run with "
+                                f"--seed {state.seed})")
 
 
 @pytest.fixture(scope="session")

@@ -52,11 +52,12 @@ class GenerativeSettings:
     request_budget: int | None
     steps: int = DEFAULT_STEPS
 
-    def allowance(self, generated_tests: int) -> int | None:
-        """The requests one generated test may send: an even share of the budget."""
+    def allowance(self, generated_tests: int, reserved: int = 0) -> int | None:
+        """The requests one generated test may send: an even share of the budget, after
+        ``reserved`` requests the tests share."""
         if self.request_budget is None:
             return None
-        return self.request_budget // max(generated_tests, 1)
+        return max(self.request_budget - reserved, 0) // max(generated_tests, 1)
 
     def examples_within(self, allowance: int | None) -> int:
         """Fuzzing examples that fit an allowance (never more than ``max_examples``)."""

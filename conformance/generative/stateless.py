@@ -9,6 +9,7 @@ path does not serve) and fuzzing (hypothesis), each with valid (positive) and in
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 from conformance.generative.exercise import BudgetSpent, Exercise
@@ -16,7 +17,8 @@ from conformance.generative.exercise import BudgetSpent, Exercise
 PHASES = ("examples", "coverage", "fuzzing")
 
 
-def build_test(schema: Any, operation_id: str, exercise: Exercise, seed: int) -> Any:
+def build_test(schema: Any, operation_id: str, exercise: Exercise, seed: int,
+               phases: Sequence[str] = PHASES) -> Any:
     """The hypothesis test that sends every generated case of one operation."""
     from schemathesis.checks import ignored_auth
     from schemathesis.generation.hypothesis.builder import (
@@ -40,15 +42,16 @@ def build_test(schema: Any, operation_id: str, exercise: Exercise, seed: int) ->
         test_func=send_and_judge,
         config=HypothesisTestConfig(
             project=project,
-            modes=[HypothesisTestMode(phase) for phase in PHASES],
+            modes=[HypothesisTestMode(phase) for phase in phases],
             settings=project.get_hypothesis_settings(operation=operation, phase="fuzzing"),
             seed=seed,
         ),
     )
 
 
-def run_operation(schema: Any, operation_id: str, exercise: Exercise, seed: int) -> None:
+def run_operation(schema: Any, operation_id: str, exercise: Exercise, seed: int,
+                  phases: Sequence[str] = PHASES) -> None:
     """Send every generated case of one operation; findings go to ``exercise.book``."""
-    test = build_test(schema, operation_id, exercise, seed)
+    test = build_test(schema, operation_id, exercise, seed, phases)
     with contextlib.suppress(BudgetSpent):
         test()

@@ -98,14 +98,10 @@ class InvariantLog:
         elif finding.outcome is Outcome.SKIPPED:
             tally.skip = tally.skip or finding
         elif tally.first_problem is None:
-            shown = steps[-STEPS_SHOWN:]
-            path = " -> ".join(shown) if len(shown) == len(steps) else "... -> " + " -> ".join(
-                shown)
-            tally.first_problem = replace(finding,
-                                          observed=f"{finding.observed}; workflow: {path}")
+            tally.first_problem = _with_workflow(finding, steps)
 
     def findings(self) -> list[Finding]:
-        found = []
+        found: list[Finding] = []
         for requirement, tally in self.tallies.items():
             if tally.first_problem is not None:
                 found.append(tally.first_problem)
@@ -116,6 +112,18 @@ class InvariantLog:
             elif tally.skip is not None:
                 found.append(tally.skip)
         return found
+
+
+def _with_workflow(finding: Finding, steps: list[str]) -> Finding:
+    """The finding with the workflow that led to it, in its text and (since reports
+    shorten the text) in the label of its first evidence."""
+    shown = steps[-STEPS_SHOWN:]
+    path = " -> ".join(shown) if len(shown) == len(steps) else "... -> " + " -> ".join(shown)
+    evidence = finding.evidence
+    if evidence:
+        first = evidence[0]
+        evidence = (replace(first, label=f"{first.label}; workflow: {path}"), *evidence[1:])
+    return replace(finding, observed=f"{finding.observed}; workflow: {path}", evidence=evidence)
 
 
 # --- what a workflow holds -------------------------------------------------------------

@@ -12,37 +12,20 @@ from __future__ import annotations
 import pytest
 
 from conformance.generative.plugin import GenerativeRun, Judge
+from conformance.generative.run import LINKED_REQUIREMENTS, OPERATION_REQUIREMENTS
 from conformance.generative.schema import operation_ids
-from conformance.generative.stateful import run_sequences
-from conformance.generative.stateless import run_operation
 
 pytestmark = [pytest.mark.generative, pytest.mark.profile("schema")]
 
-STATELESS_REQUIREMENTS = ("HY-NO-SERVER-ERROR", "SC-RESPONSE-SCHEMA", "SC-NEGATIVE-REJECTED",
-                          "EX-UNKNOWN-CLIENT", "EX-BAD-SECRET")
-LINKED_REQUIREMENTS = ("HY-NO-SERVER-ERROR", "SC-RESPONSE-SCHEMA", "SC-NEGATIVE-REJECTED",
-                       "TI-REVOKE")
 
-
-@pytest.mark.requirement(*STATELESS_REQUIREMENTS)
+@pytest.mark.requirement(*OPERATION_REQUIREMENTS)
 @pytest.mark.parametrize("operation_id", operation_ids())
 def test_generated_requests(operation_id: str, generative: GenerativeRun, judge: Judge) -> None:
-    name = f"generated requests to {operation_id}"
-    exercise = generative.exercise(name)
-    run_operation(generative.schema(), operation_id, exercise,
-                  generative.settings.seed_for(name))
-    for finding in exercise.book.findings(STATELESS_REQUIREMENTS,
-                                          generative.skip_reason(exercise.budget)):
+    for finding in generative.generated_requests(operation_id):
         judge(finding)
 
 
 @pytest.mark.requirement(*LINKED_REQUIREMENTS)
 def test_linked_sequences(generative: GenerativeRun, judge: Judge) -> None:
-    name = "sequences along the description's links"
-    exercise = generative.exercise(name)
-    run_sequences(generative.schema(site_bound=True), exercise,
-                  seed=generative.settings.seed_for(name), scenarios=generative.examples,
-                  steps=generative.settings.steps)
-    for finding in exercise.book.findings(LINKED_REQUIREMENTS,
-                                          generative.skip_reason(exercise.budget)):
+    for finding in generative.linked_sequences():
         judge(finding)

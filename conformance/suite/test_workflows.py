@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.findings import skipped
 from conformance.generative.plugin import GenerativeRun, Judge
-from conformance.generative.workflows import REQUIREMENTS, run_workflows
+from conformance.generative.workflows import REQUIREMENTS
 
 pytestmark = [pytest.mark.generative, pytest.mark.profile("exchange")]
 
 
 @pytest.mark.requirement(*REQUIREMENTS)
 def test_shopper_workflows(generative: GenerativeRun, judge: Judge) -> None:
-    name = "shopper workflows"
-    budget = generative.exercise(name).budget
-    findings = run_workflows(generative.world(budget), seed=generative.settings.seed_for(name),
-                             scenarios=generative.workflows, steps=generative.settings.steps)
-    for finding in findings:
+    for finding in generative.shopper_workflows():
         judge(finding)
-    reason = generative.skip_reason(budget)
-    if reason is not None:
-        for requirement in REQUIREMENTS:
-            judge(skipped(requirement, f"{name}: {reason}"))
