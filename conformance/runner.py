@@ -158,7 +158,13 @@ def _verdict(status: int | pytest.ExitCode, report_path: Path, *, certify: bool)
     summary = report["summary"]
     counts = ", ".join(f"{summary[key]} {key.lower()}" for key in
                        ("PASSED", "FAILED", "WARNING", "SKIPPED", "RECORDED"))
-    verdict = f"FAILED: {', '.join(failed)}" if failed else "every MUST requirement passed"
+    unjudged = report["unjudged_must"]
+    if failed:
+        verdict = f"FAILED: {', '.join(failed)}"
+    elif unjudged:
+        verdict = f"no MUST requirement failed; not judged: {', '.join(unjudged)}"
+    else:
+        verdict = "every MUST requirement passed"
     print(f"dr-conformance: {verdict} ({counts}); report {report_path}")
     return 1 if failed else 0
 

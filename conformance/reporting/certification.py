@@ -2,7 +2,8 @@
 and a manifest of SHA-256 digests that makes later edits to the package evident.
 
 An implementation is certified when every MUST requirement passed; SHOULD requirements
-not met are listed as warnings, and a skipped requirement never counts as passed.
+not met are listed as warnings, and a skipped requirement never counts as passed: with a
+MUST requirement skipped and none failed, the verdict is INCOMPLETE.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ MANIFEST_NAME = "manifest.json"
 
 def certificate_text(report: dict[str, Any]) -> str:
     target = report.get("target") or {}
-    certified = not report["failed_must"]
+    verdict = certification_verdict(report)
     lines = [
         "# Conformance certificate: Digital River session-aware access tokens",
         "",
-        f"**Verdict: {'CERTIFIED' if certified else 'NOT CERTIFIED'}**",
+        f"**Verdict: {verdict}**",
         "",
         f"- Target: {target.get('api_url', 'unknown')} (store {target.get('store_url', '?')}, "
         f"site {target.get('site_id', '?')})",
@@ -53,6 +54,12 @@ def certificate_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def certification_verdict(report: dict[str, Any]) -> str:
+    if report["failed_must"]:
+        return "NOT CERTIFIED"
+    return "INCOMPLETE" if report["unjudged_must"] else "CERTIFIED"
+
+
 def _replay_options(target: dict[str, Any], seed: int) -> str:
     if target.get("embedded"):
         options = []
@@ -76,7 +83,7 @@ def write_certification(report_dir: Path, report: dict[str, Any]) -> Path:
                for name in (REPORT_NAME, JUNIT_NAME, CERTIFICATE_NAME)}
     package = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
     manifest = {"files": digests, "package_sha256": package,
-                "certified": not report["failed_must"]}
+                "certified": certification_verdict(report) == "CERTIFIED"}
     path = report_dir / MANIFEST_NAME
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return path

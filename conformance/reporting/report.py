@@ -69,6 +69,8 @@ def build_report(log: VerdictLog, catalogue: Catalogue, *, target: dict[str, Any
         "exit_status": exit_status(log, catalogue, unusable),
         "summary": counts,
         "failed_must": log.failed_musts(catalogue),
+        "unjudged_must": [r.id for r in catalogue.requirements
+                          if r.level is Level.MUST and verdicts[r.id] is Outcome.SKIPPED],
         "requirements": requirements,
     }
 
@@ -116,7 +118,3 @@ def write_run_reports(report_dir: str | Path, state: RunState, exitstatus: int) 
                           seed=state.seed, generative=state.generative,
                           unusable=state.unusable, profiles=state.settings.get("_profiles", []))
     return write_reports(report_dir, report)
-
-
-def must_levels(catalogue: Catalogue) -> list[str]:
-    return [r.id for r in catalogue.requirements if r.level is Level.MUST]

@@ -87,10 +87,21 @@ def test_environment_variables_stand_in_for_options(run_command: Any,
     assert result.failed_musts() == ["EX-TTL-MATCHES-SITE"]
 
 
+def test_certify_without_generated_tests_is_incomplete(run_command: Any,
+                                                       canary_reference: ReferenceServer,
+                                                       ) -> None:
+    result = run_command(*_credentials(canary_reference), "--session-ttl", "7200",
+                         "--no-generative", command="certify")
+
+    assert result.status == 0, result.stdout + result.stderr
+    assert "**Verdict: INCOMPLETE**" in (result.report_dir / "certificate.md").read_text()
+    assert json.loads((result.report_dir / "manifest.json").read_text())["certified"] is False
+
+
 def test_certify_writes_a_tamper_evident_package(run_command: Any,
                                                  canary_reference: ReferenceServer) -> None:
     result = run_command(*_credentials(canary_reference), "--session-ttl", "7200",
-                         "--no-generative", command="certify")
+                         command="certify")
 
     assert result.status == 0, result.stdout + result.stderr
     certificate = (result.report_dir / "certificate.md").read_text()
@@ -99,6 +110,8 @@ def test_certify_writes_a_tamper_evident_package(run_command: Any,
     manifest = json.loads((result.report_dir / "manifest.json").read_text())
     assert manifest["certified"] is True
     assert verify_manifest(result.report_dir) == []
+
+    assert "every MUST requirement passed" in result.stdout
 
     report = result.report_dir / "report.json"
     report.write_text(report.read_text().replace('"PASSED"', '"FAILED"', 1))
