@@ -65,6 +65,8 @@ class Exercise:
     timeout: float
     session: requests.Session = field(default_factory=requests.Session)
     auth_checked: set[str] = field(default_factory=set)
+    # Why generation ended before its examples were all sent, other than the budget.
+    stopped_early: str | None = None
     on_answer: list[Callable[[Any, Any, Observation], None]] = field(default_factory=list)
 
     def call_kwargs(self) -> dict[str, Any]:

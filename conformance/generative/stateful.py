@@ -16,8 +16,10 @@ it revoked and judges that pair with the suite's own check.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from typing import Any
+
+from hypothesis.errors import Flaky
 
 from conformance.checks import token_info
 from conformance.evidence import Observation
@@ -25,6 +27,8 @@ from conformance.findings import Outcome
 from conformance.generative.exercise import BudgetSpent, Exercise
 from conformance.generative.findings import REVOKE
 from conformance.generative.observe import curl_command
+
+log = logging.getLogger("conformance")
 
 REVOKE_OPERATION = "revokeToken"
 INFORMATION_OPERATION = "getTokenInformation"
@@ -101,5 +105,14 @@ def run_sequences(schema: Any, exercise: Exercise, *, seed: int, scenarios: int,
         phases=[hypothesis.Phase.generate],
         suppress_health_check=list(hypothesis.HealthCheck),
         verbosity=hypothesis.Verbosity.quiet)
-    with contextlib.suppress(BudgetSpent):
+    try:
         run_state_machine_as_test(machine, settings=settings)
+    except BudgetSpent:
+        pass
+    except Flaky as exc:
+        # hypothesis replays the start of earlier sequences while it explores; a target
+        # whose state has moved on (a refresh token spent, a token revoked) answers them
+        # differently, and hypothesis cannot go on. What was judged until then stands.
+        log.warning("link-driven sequences stopped early: %s", str(exc).splitlines()[0])
+        exercise.stopped_early = ("the sequences stopped early: the target answered a "
+                                  "repeated start of a sequence differently")

@@ -7,7 +7,10 @@ import re
 
 import pytest
 
+from conformance.paths import openapi_path
+from conformance.reference.config import ReferenceConfig
 from conformance.reference.faults import FAULTS, Fault
+from conformance.reference.server import ReferenceServer
 from tests.generative.conftest import RunCommand, RunResult
 
 GENERATIVE_FAULTS = [fault for fault in FAULTS if fault.layer == "generative"]
@@ -94,13 +97,45 @@ def _request_counts(result: RunResult, test: str) -> dict[str, str]:
 
 
 def test_a_request_budget_stops_generation_and_is_reported(run_command: RunCommand) -> None:
-    result = run_command("--seed", SEED, "--profile", "schema",
-                         env={"DR_REQUEST_BUDGET": "70"})
+    result = run_command("--profile", "schema", env={"DR_REQUEST_BUDGET": "70", "CI": "1"})
 
     assert result.status == 0, result.stdout + result.stderr
+    # CI runs are derandomized: seed 0 unless one is given.
+    assert result.report["seed"] == 0
     notes = [f for f in result.findings() if f["outcome"] == "SKIPPED"
              and "request budget" in f["observed"]]
     assert notes
     sent = sum(int(count) for key, count in _request_counts(result, "test_").items()
                if key.startswith("HY-NO-SERVER-ERROR"))
     assert 0 < sent <= 70
+
+
+CANARY_KEY = "CanaryPublicKey7Q9"
+CANARY_CLIENT = "CanaryClient4X2"
+CANARY_SECRET = "CanarySecret8Z5W"
+TOKEN_SHAPES = re.compile(r"\b[0-9A-F]{32}\b|\b[0-9a-f]{64,}\b")
+
+
+def test_generated_requests_keep_secrets_and_tokens_out_of_reports(
+        run_command: RunCommand) -> None:
+    config = ReferenceConfig(site_id="canarysite", session_ttl=7200, api_key=CANARY_KEY,
+                             client_id=CANARY_CLIENT, client_secret=CANARY_SECRET,
+                             faults=frozenset({"info-locale-number"}))
+    with ReferenceServer(config) as server:
+        result = run_command("--target-url", server.base_url, "--site-id", "canarysite",
+                             "--api-key", CANARY_KEY, "--client-id", CANARY_CLIENT,
+                             "--client-secret", CANARY_SECRET, "--session-ttl", "7200",
+                             "--seed", SEED, "--profile", "schema",
+                             "--pytest-arg=--max-examples=8")
+
+    assert result.status == 1, result.stdout + result.stderr
+    written = "\n".join([result.stdout, result.stderr, *(
+        path.read_text() for path in result.report_dir.rglob("*") if path.is_file())])
+    for canary in (CANARY_KEY, CANARY_CLIENT, CANARY_SECRET):
+        assert canary not in written
+    published = openapi_path().read_text()
+    digests = {result.report["spec_sha256"], result.report["catalogue_sha256"]}
+    leaked = [found for found in TOKEN_SHAPES.findall(written)
+              if found not in digests and found not in published]
+    assert leaked == []
+    assert "<access-token-" in written
