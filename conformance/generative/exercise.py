@@ -89,8 +89,6 @@ class Exercise:
     def judge(self, case: Any, response: Any, *, excluded: list[Any],
               recorder: Any = None) -> None:
         """Run schemathesis's checks on an answer and record what they find."""
-        from schemathesis.core.failures import Failure, FailureGroup
-
         observation = observation_of(response, f"generated {case.operation.label}")
         register_tokens(observation, self.redactor, self.ledger)
         self.book.sent(SERVER_ERROR, RESPONSE_SCHEMA)
@@ -99,14 +97,8 @@ class Exercise:
         self.book.modes[mode] += 1
         if mode == "negative":
             self.book.sent(NEGATIVE_REJECTED)
-        try:
-            case.validate_response(response, excluded_checks=excluded,
-                                   transport_kwargs=self.call_kwargs(), recorder=recorder)
-        except FailureGroup as group:
-            for failure in group.exceptions:
-                self._record(case, response, observation, failure)
-        except Failure as failure:
-            self._record(case, response, observation, failure)
+        self._validate(case, response, observation, excluded_checks=excluded,
+                       recorder=recorder)
         for listener in self.on_answer:
             listener(case, response, observation)
 
@@ -118,7 +110,6 @@ class Exercise:
         runner does it.
         """
         from schemathesis.checks import ignored_auth
-        from schemathesis.core.failures import Failure, FailureGroup
 
         label = case.operation.label
         if (not _requires_credentials(case.operation.definition.raw)
@@ -128,10 +119,18 @@ class Exercise:
             return
         self.auth_checked.add(label)
         self.book.sent(UNKNOWN_CLIENT)
-        observation = observation_of(response, f"generated {label}")
+        self._validate(case, response, observation_of(response, f"generated {label}"),
+                       checks=[ignored_auth])
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _validate(self, case: Any, response: Any, observation: Observation,
+                  **checks: Any) -> None:
+        from schemathesis.core.failures import Failure, FailureGroup
+
         try:
-            case.validate_response(response, checks=[ignored_auth],
-                                   transport_kwargs=self.call_kwargs())
+            case.validate_response(response, transport_kwargs=self.call_kwargs(), **checks)
         except FailureGroup as group:
             for failure in group.exceptions:
                 self._record(case, response, observation, failure)

@@ -137,9 +137,13 @@ class FailureBook:
     def findings(self, requirements: Iterable[str], skip_reason: str | None = None,
                  ) -> list[Finding]:
         """One finding per failure group; one passing finding for each requirement that was
-        exercised without a failure; a skip note when the budget cut the test short."""
+        exercised without a failure; a skip note when the test was cut short, on the
+        requirements it judged (on all of them when it judged none)."""
         found = [_finding(group) for group in self.groups.values()]
+        noted = [r for r in requirements if r in self.exercised] or list(requirements)
         for requirement in requirements:
+            if skip_reason is not None and requirement in noted:
+                found.append(skipped(requirement, f"{self.name}: {skip_reason}"))
             if self.failed(requirement):
                 continue
             count = self.exercised.get(requirement, 0)
@@ -149,8 +153,6 @@ class FailureBook:
                                    f"{self.name}: judged on {count} answer(s) to generated "
                                    "requests, none broke it"
                                    + (f" (cases: {cases})" if cases else "")))
-            if skip_reason is not None:
-                found.append(skipped(requirement, f"{self.name}: {skip_reason}"))
         return found
 
 

@@ -93,16 +93,22 @@ class GenerativeRun:
         """schemathesis's cases for one operation, every phase, valid and invalid data."""
         name = f"generated requests to {operation_id}"
         exercise = self.exercise(name)
-        run_operation(self.schema(), operation_id, exercise, self.settings.seed_for(name))
+        try:
+            run_operation(self.schema(), operation_id, exercise, self.settings.seed_for(name))
+        finally:
+            exercise.close()
         return exercise.book.findings(OPERATION_REQUIREMENTS, _skip_reason(exercise.budget))
 
     def linked_sequences(self) -> list[Finding]:
         """schemathesis's sequences along the description's links."""
         name = "sequences along the description's links"
         exercise = self.exercise(name)
-        run_sequences(self.schema(site_bound=True), exercise,
-                      seed=self.settings.seed_for(name), scenarios=self.examples,
-                      steps=self.settings.steps)
+        try:
+            run_sequences(self.schema(site_bound=True), exercise,
+                          seed=self.settings.seed_for(name), scenarios=self.examples,
+                          steps=self.settings.steps)
+        finally:
+            exercise.close()
         reason = _skip_reason(exercise.budget) or exercise.stopped_early
         return exercise.book.findings(LINKED_REQUIREMENTS, reason)
 
@@ -114,8 +120,10 @@ class GenerativeRun:
                                  scenarios=self.workflows, steps=self.settings.steps)
         reason = _skip_reason(budget)
         if reason is not None:
+            judged = {finding.requirement for finding in findings}
             findings += [skipped(requirement, f"{name}: {reason}")
-                         for requirement in WORKFLOW_REQUIREMENTS]
+                         for requirement in WORKFLOW_REQUIREMENTS
+                         if requirement in judged or not judged]
         return findings
 
     # --- what they share -------------------------------------------------------------

@@ -135,6 +135,5 @@ class RequestBudget:
 
     def describe(self) -> str:
         """Why some generated requests were not sent, for a skip reason in the report."""
-        return (f"the request budget of this test ({self.allowance} requests, an even share "
-                f"of --request-budget) was spent; {self.refused} generated request(s) "
-                "were not sent")
+        return (f"generation stopped when this test's share of the request budget "
+                f"({self.allowance} of --request-budget / {ENV_BUDGET}) was spent")

@@ -109,6 +109,16 @@ def test_a_spent_budget_leaves_a_skip_note_and_nothing_unexercised_passes() -> N
         (Outcome.SKIPPED, "t: the budget was spent")]
 
 
+def test_a_skip_note_goes_only_on_what_the_test_judged() -> None:
+    book = FailureBook("t")
+    book.sent("HY-NO-SERVER-ERROR")
+
+    findings = book.findings(["HY-NO-SERVER-ERROR", "EX-BAD-SECRET"], "spent")
+
+    assert {(f.requirement, f.outcome) for f in findings} == {
+        ("HY-NO-SERVER-ERROR", Outcome.SKIPPED), ("HY-NO-SERVER-ERROR", Outcome.PASSED)}
+
+
 # --- settings and the request budget -----------------------------------------------------
 
 
@@ -148,7 +158,7 @@ def test_a_budget_refuses_what_it_cannot_pay_and_says_so() -> None:
     assert budget.spend() and budget.spend(2)
     assert not budget.spend()
     assert budget.exhausted and budget.spent == 3
-    assert "1 generated request(s) were not sent" in budget.describe()
+    assert "share of the request budget (3 of --request-budget" in budget.describe()
     assert RequestBudget(None).spend(10_000)
 
 
