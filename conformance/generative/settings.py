@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_OFF_LOOPBACK_BUDGET = 400
 # Fuzzing examples per operation and scenarios per state machine against loopback targets;
@@ -105,6 +106,25 @@ def resolve_settings(*, seed: int, loopback: bool, budget_option: object = None,
         raise SettingsError("--max-examples must be at least 1")
     return GenerativeSettings(seed=seed, max_examples=examples or DEFAULT_MAX_EXAMPLES,
                               request_budget=budget)
+
+
+def machine_settings(scenarios: int, steps: int) -> Any:
+    """hypothesis settings for a state machine run against a target.
+
+    Built on hypothesis's default profile, not on whichever is loaded (hypothesis loads a
+    "ci" profile by itself in CI), so that one seed makes the same workflows anywhere. Only
+    generation: failures are recorded rather than raised, so nothing is shrunk, and no
+    example database replays another run's workflows.
+    """
+    import hypothesis
+
+    return hypothesis.settings(
+        hypothesis.settings.get_profile("default"),
+        max_examples=scenarios, stateful_step_count=max(steps, 2), deadline=None,
+        database=None, derandomize=False, print_blob=False,
+        phases=[hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+        verbosity=hypothesis.Verbosity.quiet)
 
 
 class RequestBudget:

@@ -27,6 +27,7 @@ from conformance.findings import Outcome
 from conformance.generative.exercise import BudgetSpent, Exercise
 from conformance.generative.findings import REVOKE
 from conformance.generative.observe import curl_command
+from conformance.generative.settings import machine_settings
 
 log = logging.getLogger("conformance")
 
@@ -99,14 +100,8 @@ def run_sequences(schema: Any, exercise: Exercise, *, seed: int, scenarios: int,
 
     exercise.on_answer.append(RevocationLog(exercise))
     machine = hypothesis.seed(seed)(machine_for(schema, exercise))
-    settings = hypothesis.settings(
-        max_examples=scenarios, stateful_step_count=max(steps, 2), deadline=None,
-        database=None, derandomize=False, print_blob=False,
-        phases=[hypothesis.Phase.generate],
-        suppress_health_check=list(hypothesis.HealthCheck),
-        verbosity=hypothesis.Verbosity.quiet)
     try:
-        run_state_machine_as_test(machine, settings=settings)
+        run_state_machine_as_test(machine, settings=machine_settings(scenarios, steps))
     except BudgetSpent:
         pass
     except Flaky as exc:

@@ -54,7 +54,7 @@ from conformance.evidence import Observation
 from conformance.findings import Finding, Outcome, judge, skipped
 from conformance.formats import parse_body, session_token_of
 from conformance.generative.exercise import BudgetSpent
-from conformance.generative.settings import RequestBudget
+from conformance.generative.settings import RequestBudget, machine_settings
 
 log = logging.getLogger("conformance")
 
@@ -394,14 +394,9 @@ def machine_for(world: World) -> type[ShopperWorkflows]:
 def run_workflows(world: World, *, seed: int, scenarios: int, steps: int) -> list[Finding]:
     """Run the workflows; the findings of every invariant, folded per requirement."""
 
-    settings = hypothesis.settings(
-        max_examples=scenarios, stateful_step_count=max(steps, 2), deadline=None,
-        database=None, derandomize=False, print_blob=False,
-        phases=[hypothesis.Phase.generate],
-        suppress_health_check=list(hypothesis.HealthCheck),
-        verbosity=hypothesis.Verbosity.quiet)
     try:
-        run_state_machine_as_test(hypothesis.seed(seed)(machine_for(world)), settings=settings)
+        run_state_machine_as_test(hypothesis.seed(seed)(machine_for(world)),
+                                  settings=machine_settings(scenarios, steps))
     except BudgetSpent:
         pass
     except Flaky as exc:
