@@ -11,7 +11,7 @@ from conformance.paths import openapi_path
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.faults import FAULTS, Fault
 from conformance.reference.server import ReferenceServer
-from tests.generative.conftest import RunCommand, RunResult
+from tests.conftest import RunCommand, RunResult
 
 GENERATIVE_FAULTS = [fault for fault in FAULTS if fault.layer == "generative"]
 GENERATED_TESTS = ("test_schema.py::", "test_workflows.py::")

@@ -1,17 +1,18 @@
-"""Helpers for end-to-end tests of the suite: run it as a user would and read its report."""
+"""Fixtures shared by the project's end-to-end tests: the console script run as a pipeline
+runs it, in a fresh process, and its report read back."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -29,20 +30,28 @@ class RunResult:
     def verdicts(self) -> dict[str, str]:
         return {r["id"]: r["verdict"] for r in self.report["requirements"]}
 
+    def findings(self) -> list[dict[str, Any]]:
+        return [f for r in self.report["requirements"] for f in r["findings"]]
+
     def failed_musts(self) -> list[str]:
         return list(self.report["failed_must"])
 
 
-@pytest.fixture
-def run_command(tmp_path: Path) -> Any:
-    """Runs ``dr-conformance COMMAND ...`` in a fresh process, as a pipeline would."""
+RunCommand = Callable[..., RunResult]
 
-    def run(*args: str, command: str = "run", timeout: float = 300) -> RunResult:
+
+@pytest.fixture
+def run_command(tmp_path: Path) -> RunCommand:
+    """Runs ``dr-conformance COMMAND --report-dir DIR ARGS...`` (``run`` unless told)."""
+
+    def run(*args: str, command: str = "run", env: dict[str, str] | None = None,
+            timeout: float = 300) -> RunResult:
         report_dir = tmp_path / f"report-{len(list(tmp_path.iterdir()))}"
         completed = subprocess.run(
             [sys.executable, "-m", "conformance.cli", command, "--report-dir", str(report_dir),
              *args],
             capture_output=True, text=True, timeout=timeout, cwd=tmp_path,
+            env=None if env is None else {**os.environ, **env},
         )
         return RunResult(completed.returncode, completed.stdout, completed.stderr, report_dir)
 
