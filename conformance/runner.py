@@ -42,6 +42,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed to replay a run [DR_SEED]")
     parser.add_argument("--reference-fault", dest="faults", action="append", default=[],
                         metavar="FAULT", help="start the embedded reference with this fault")
+    parser.add_argument("--request-budget", type=int, default=None, metavar="N",
+                        help="requests the generated tests may send [DR_REQUEST_BUDGET]")
+    parser.add_argument("--max-examples", type=int, default=None, metavar="N",
+                        help="generated examples per test [DR_MAX_EXAMPLES]")
     parser.add_argument("-n", "--workers", default=None,
                         help="spread the suite over N processes (pytest-xdist; 'auto')")
     parser.add_argument("--pytest-arg", dest="pytest_args", action="append", default=[],
@@ -124,7 +128,8 @@ def _pytest_args(args: argparse.Namespace, report_dir: Path) -> list[str]:
                         ("--session-ttl", args.session_ttl),
                         ("--session-ttl-tolerance", args.session_ttl_tolerance),
                         ("--timeout", args.timeout),
-                        ("--seed", args.seed)):
+                        ("--seed", args.seed), ("--request-budget", args.request_budget),
+                        ("--max-examples", args.max_examples)):
         if value is not None:
             pytest_args += [flag, str(value)]
     if args.generative is not None:
