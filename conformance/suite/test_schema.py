@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.generative.plugin import GenerativeRun, Judge
-from conformance.generative.run import LINKED_REQUIREMENTS, OPERATION_REQUIREMENTS
+from conformance.generative.plugin import Judge
+from conformance.generative.run import LINKED_REQUIREMENTS, OPERATION_REQUIREMENTS, GenerativeRun
 from conformance.generative.schema import operation_ids
 
 pytestmark = [pytest.mark.generative, pytest.mark.profile("schema")]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.generative.plugin import GenerativeRun, Judge
+from conformance.generative.plugin import Judge
+from conformance.generative.run import GenerativeRun
 from conformance.generative.workflows import REQUIREMENTS
 
 pytestmark = [pytest.mark.generative, pytest.mark.profile("exchange")]
