@@ -71,8 +71,8 @@ def _one_reproducible_finding_per_kind(result: RunResult) -> None:
 
 
 def test_workers_and_a_serial_run_reach_the_same_verdicts(run_command: RunCommand) -> None:
-    serial = run_command("--seed", SEED, "--pytest-arg=--max-examples=10")
-    spread = run_command("--seed", SEED, "--pytest-arg=--max-examples=10", "-n", "2")
+    serial = run_command("--seed", SEED, "--pytest-arg=--max-examples=6")
+    spread = run_command("--seed", SEED, "--pytest-arg=--max-examples=6", "-n", "2")
 
     assert serial.status == spread.status == 0, spread.stdout + spread.stderr
     assert spread.verdicts() == serial.verdicts()
