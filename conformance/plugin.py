@@ -188,7 +188,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if item.get_closest_marker("generative") and not state.generative:
             item.add_marker(pytest.mark.skip(
-                reason="generated tests are off for targets off loopback; use --generative"))
+                reason="generated tests are off (--no-generative, DR_GENERATIVE=0, or a target "
+                       "off loopback without --generative)"))
         kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
