@@ -34,6 +34,23 @@ class TokenLedger:
         self.issued.setdefault(kind, []).append(value)
 
 
+def register_tokens(observation: Observation, redactor: Redactor, ledger: TokenLedger) -> None:
+    """Teach the run every token a successful answer hands out: the ledger keeps it for the
+    uniqueness and unpredictability checks, the redactor hides it from every report."""
+    response = observation.response
+    if response is None or not 200 <= response.status < 300:
+        return
+    data = parse_body(response)
+    members = token_members(data) or {}
+    found = {"session-token": session_token_of(data),
+             "access-token": members.get("access_token"),
+             "refresh-token": members.get("refresh_token")}
+    for kind, value in found.items():
+        if isinstance(value, str) and value:
+            ledger.add(kind, value)
+            redactor.add(value, kind)
+
+
 class FlowClient:
     """Speaks the vendor's flows to one target."""
 
@@ -177,26 +194,11 @@ class FlowClient:
         else:
             observation = Observation(_observed_request(request), _observed_response(response),
                                       elapsed=time.monotonic() - started, label=label)
-            self._learn_tokens(observation)
+            register_tokens(observation, self.redactor, self.ledger)
 
         self.history.append(observation)
         log.debug("%s", self.redactor.text(observation.summary()))
         return observation
-
-    def _learn_tokens(self, observation: Observation) -> None:
-        response = observation.response
-        if response is None or not 200 <= response.status < 300:
-            return
-        data = parse_body(response)
-        found = {"session-token": session_token_of(data)}
-        members = token_members(data) or {}
-        found["access-token"] = members.get("access_token")
-        found["refresh-token"] = members.get("refresh_token")
-        for kind, value in found.items():
-            if isinstance(value, str) and value:
-                self.ledger.add(kind, value)
-                self.redactor.add(value, kind)
-
 
 def _present(params: Mapping[str, str | None]) -> dict[str, str]:
     return {key: value for key, value in params.items() if value is not None}

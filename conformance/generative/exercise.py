@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from conformance.client import TokenLedger
+from conformance.client import TokenLedger, register_tokens
 from conformance.evidence import Observation, Redactor
 from conformance.generative.findings import (
     NEGATIVE_REJECTED,
@@ -32,7 +32,6 @@ from conformance.generative.observe import (
     curl_command,
     failed_observation,
     observation_of,
-    register_tokens,
 )
 from conformance.generative.settings import RequestBudget
 

@@ -1,9 +1,9 @@
-"""Generated requests as the suite's evidence, and the tokens their answers carry.
+"""Generated requests as the suite's evidence.
 
 schemathesis sends through ``requests``; the checks and reports read ``Observation`` objects.
-This module turns one into the other, writes a reproducible curl for a generated request,
-and registers every token a generated answer hands out in the run's redactor (so no report
-shows it) and ledger (so HY-TOKENS-UNIQUE sees it).
+This module turns one into the other and writes a reproducible curl for a generated request.
+(Tokens in generated answers are registered by ``conformance.client.register_tokens``, the
+same function the flow client uses.)
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import re
 import shlex
 from typing import Any
 
-from conformance.client import TokenLedger
 from conformance.evidence import Observation, ObservedRequest, ObservedResponse, Redactor
-from conformance.formats import parse_body, session_token_of, token_members
 
 
 def observation_of(response: Any, label: str = "") -> Observation:
@@ -51,22 +49,6 @@ def _header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
 def _seconds(response: Any) -> float:
     elapsed = getattr(response, "elapsed", 0.0)
     return elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed)
-
-
-def register_tokens(observation: Observation, redactor: Redactor, ledger: TokenLedger) -> None:
-    """Teach the run every token a successful answer hands out (as the flow client does)."""
-    response = observation.response
-    if response is None or not 200 <= response.status < 300:
-        return
-    data = parse_body(response)
-    members = token_members(data) or {}
-    found = {"session-token": session_token_of(data),
-             "access-token": members.get("access_token"),
-             "refresh-token": members.get("refresh_token")}
-    for kind, value in found.items():
-        if isinstance(value, str) and value:
-            ledger.add(kind, value)
-            redactor.add(value, kind)
 
 
 def curl_command(case: Any, response: Any | None, redactor: Redactor) -> str:

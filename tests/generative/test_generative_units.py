@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from conformance.client import TokenLedger
+from conformance.client import TokenLedger, register_tokens
 from conformance.evidence import Observation, ObservedRequest, ObservedResponse, Redactor
 from conformance.findings import Outcome, judge
 from conformance.generative.findings import FailureBook, requirement_for
-from conformance.generative.observe import basic_credentials, curl_command, register_tokens
+from conformance.generative.observe import basic_credentials, curl_command
 from conformance.generative.schema import (
     DescriptionError,
     KnownValues,
