@@ -80,7 +80,7 @@ STATE_KEY = pytest.StashKey[RunState]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dr-conformance", "Digital River session-aware token conformance")
     for spec in TARGET_OPTIONS:
-        group.addoption(spec.flag, dest=f"dr_{spec.dest}", default=None,
+        group.addoption(spec.flag, dest=f"dr_{spec.dest}", default=None, type=spec.kind,
                         help=f"{spec.help} [{spec.env}]")
     group.addoption("--generative", dest="dr_generative", action="store_true", default=None,
                     help="run the generated (schemathesis, hypothesis) tests [DR_GENERATIVE=1]")
@@ -97,12 +97,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _settings(config: pytest.Config) -> dict[str, Any]:
     given = {spec.dest: config.getoption(f"dr_{spec.dest}") for spec in TARGET_OPTIONS}
-    for spec in TARGET_OPTIONS:
-        if given[spec.dest] is not None and spec.kind is not str:
-            try:
-                given[spec.dest] = spec.kind(given[spec.dest])
-            except ValueError as exc:
-                raise TargetError(f"{spec.flag} {given[spec.dest]!r} is not valid") from exc
     return resolve_settings(given)
 
 
